@@ -1,0 +1,103 @@
+# xdpct: eBPF/XDP TCP connection tracker.
+# bpf/*.bpf.c -> build/*.bpf.o -> build/*.skel.h -> build/xdpct
+
+BUILD     ?= build
+CLANG     ?= clang
+CC        ?= gcc
+BPFTOOL   ?= bpftool
+ARCH      := x86
+VMLINUX   := vmlinux/$(ARCH)/vmlinux.h
+
+CFLAGS    ?= -O2 -g
+WARN      := -Wall -Wextra -Werror -Wno-unused-parameter
+INCLUDES  := -Iinclude -I$(BUILD)
+LDLIBS    := -lbpf -lelf -lz
+
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+	-I$(dir $(VMLINUX)) -Iinclude -Ibpf
+
+BPF_SRCS  := $(wildcard bpf/*.bpf.c)
+BPF_HDRS  := $(wildcard bpf/*.h) $(wildcard include/xdpct/*.h)
+BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
+SKELS     := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
+
+USER_SRCS := $(wildcard user/*.c)
+USER_HDRS := $(wildcard user/*.h) $(wildcard include/xdpct/*.h)
+USER_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))
+# Everything but main(): the tests link these too.
+LIB_OBJS  := $(filter-out $(BUILD)/user/main.o,$(USER_OBJS))
+LIB       := $(BUILD)/libxdpct.a
+
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
+PKT_SRCS  := $(wildcard tests/pkt/*.c)
+PKT_BINS  := $(patsubst tests/pkt/%.c,$(BUILD)/tests/pkt/%,$(PKT_SRCS))
+TEST_HDRS := $(wildcard tests/lib/*.h)
+TOOL_SRCS := $(wildcard tests/tools/*.c)
+TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(TOOL_SRCS))
+
+# Debian packages the build, tests and demo need.
+DEPS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev gcc make pkg-config \
+	iproute2 nftables conntrack util-linux procps jq tmux
+
+.SECONDARY: $(BPF_OBJS) $(SKELS)
+
+.PHONY: all deps test demo bench clean vmlinux unit pkt e2e
+
+all: $(BUILD)/xdpct
+
+$(BUILD) $(BUILD)/user $(BUILD)/tests/unit $(BUILD)/tests/pkt $(BUILD)/tests/tools:
+	mkdir -p $@
+
+$(BUILD)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(VMLINUX) | $(BUILD)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+	$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@
+
+$(BUILD)/user/%.o: user/%.c $(USER_HDRS) $(SKELS) | $(BUILD)/user
+	$(CC) $(CFLAGS) $(WARN) $(INCLUDES) -Iuser -c $< -o $@
+
+$(LIB): $(LIB_OBJS)
+	ar rcs $@ $^
+
+$(BUILD)/xdpct: $(BUILD)/user/main.o $(LIB)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/unit/%: tests/unit/%.c $(TEST_HDRS) $(USER_HDRS) $(LIB) | $(BUILD)/tests/unit
+	$(CC) $(CFLAGS) $(WARN) $(INCLUDES) -Iuser -Itests/lib -o $@ $< $(LIB) $(LDLIBS)
+
+$(BUILD)/tests/pkt/%: tests/pkt/%.c $(TEST_HDRS) $(SKELS) $(LIB) | $(BUILD)/tests/pkt
+	$(CC) $(CFLAGS) $(WARN) $(INCLUDES) -Iuser -Itests/lib -o $@ $< $(LIB) $(LDLIBS) -lpthread
+
+$(BUILD)/tests/tools/%: tests/tools/%.c | $(BUILD)/tests/tools
+	$(CC) $(CFLAGS) $(WARN) -o $@ $< $(LDLIBS)
+
+
+# Regenerate the committed vmlinux.h from the running kernel's BTF.
+vmlinux:
+	mkdir -p $(dir $(VMLINUX))
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $(VMLINUX)
+
+# Install what is missing; quick when everything is there.
+deps:
+	@missing=$$(for p in $(DEPS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+		grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	else echo "deps: all present"; fi
+
+tests: $(BUILD)/xdpct $(UNIT_BINS) $(PKT_BINS) $(TOOL_BINS)
+
+test: tests
+	tests/run
+
+unit pkt e2e: tests
+	tests/run $@
+
+demo: $(BUILD)/xdpct $(TOOL_BINS)
+	tests/tools/demo.sh
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,252 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Tracking one parsed segment: find or open its flow, run the shared state
+ * machine under the flow's lock stripe, count, and report the change.
+ * Both the XDP and the tc egress program call xdpct_track().
+ */
+#ifndef XDPCT_BPF_TRACK_H
+#define XDPCT_BPF_TRACK_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <xdpct/tcp_fsm.h>
+#include "maps.h"
+#include "clock.h"
+
+/* What the entry program should do with the frame. */
+enum xdpct_action {
+	ACT_PASS = 0,
+	ACT_DROP,
+};
+
+/* Everything about one segment's outcome, copied out of the lock. */
+struct xdpct_result {
+	struct xdpct_step step;
+	__u8 state;
+	__u8 client_state;
+	__u8 server_state;
+	__u8 client_is_b;
+};
+
+static __always_inline void xdpct_count(struct xdpct_counters *cnt, __u32 id)
+{
+	if (cnt && id < CNT__MAX)
+		cnt->c[id]++;
+}
+
+static __always_inline __u32 xdpct_parse_counter(int rc)
+{
+	switch (rc) {
+	case PARSE_NOT_TCP:
+		return CNT_PKT_NOT_TCP;
+	case PARSE_FRAG4:
+		return CNT_PKT_FRAG4;
+	case PARSE_FRAG6:
+		return CNT_PKT_FRAG6;
+	case PARSE_MAL_ETH:
+		return CNT_MAL_ETH;
+	case PARSE_MAL_VLAN:
+		return CNT_MAL_VLAN;
+	case PARSE_MAL_IP4:
+		return CNT_MAL_IP4;
+	case PARSE_MAL_IP6:
+		return CNT_MAL_IP6;
+	case PARSE_MAL_IP6_EXT:
+		return CNT_MAL_IP6_EXT;
+	case PARSE_MAL_TCP:
+		return CNT_MAL_TCP;
+	default:
+		return CNT_MAL_TCP_OPT;
+	}
+}
+
+static __always_inline __u32 xdpct_lock_stripe(const struct xdpct_flow_key *k)
+{
+	__u32 h = k->addr_a[0] ^ k->addr_a[3] ^ k->addr_b[0] ^ k->addr_b[3] ^
+		  ((__u32)k->port_a << 16 | k->port_b);
+
+	/* Fibonacci hashing spreads nearby addresses and ports over the stripes. */
+	return (h * 2654435761u) >> 20 & (XDPCT_LOCK_STRIPES - 1);
+}
+
+/* Has the flow outlived its timeout? The daemon reaps it; a SYN may start over. */
+static __always_inline bool xdpct_stale(const struct xdpct_flow *f,
+					const struct xdpct_config *cfg, __u64 now)
+{
+	__u32 s = f->state;
+	__u64 since = s == CT_TIME_WAIT ? f->tw_start : f->last_seen;
+	__u64 limit;
+
+	if (s >= CT__MAX)
+		return true;
+	limit = cfg->timeout_ticks[s];
+	return limit && now - since > limit;
+}
+
+static __always_inline void xdpct_emit(const struct xdpct_config *cfg,
+				       struct xdpct_counters *cnt,
+				       const struct xdpct_flow_key *key, __u32 ifindex,
+				       const struct xdpct_result *r, __u8 type, __u64 now)
+{
+	struct xdpct_event *ev;
+
+	if (type == EV_NONE || !(cfg->event_mask & (1u << type)))
+		return;
+	/* A full ring drops and counts: the data path never waits for a reader. */
+	ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
+	if (!ev) {
+		xdpct_count(cnt, CNT_EVENT_DROP);
+		return;
+	}
+	ev->time = now;
+	ev->key = *key;
+	ev->ifindex = ifindex;
+	ev->type = type;
+	ev->state = r->state;
+	ev->client_state = r->client_state;
+	ev->server_state = r->server_state;
+	ev->reason = r->step.invalid;
+	ev->dir = r->step.dir;
+	ev->client_is_b = r->client_is_b;
+	ev->pad = 0;
+	bpf_ringbuf_submit(ev, 0);
+}
+
+static __always_inline void xdpct_result_from(struct xdpct_result *r, const struct xdpct_flow *f)
+{
+	r->state = f->state;
+	r->client_state = f->ep[DIR_ORIG].state;
+	r->server_state = f->ep[DIR_REPLY].state;
+	r->client_is_b = !!(f->flags & FLOW_CLIENT_IS_B);
+}
+
+/* Run the state machine on an existing entry, under its stripe lock. */
+static __always_inline void xdpct_step_locked(struct xdpct_flow *f,
+					      const struct xdpct_flow_key *key, int src_is_b,
+					      const struct xdpct_pkt *pkt,
+					      const struct xdpct_config *cfg, __u64 now,
+					      __u32 segs, struct xdpct_result *r)
+{
+	__u32 stripe = xdpct_lock_stripe(key);
+	struct xdpct_lock *l = bpf_map_lookup_elem(&flow_locks, &stripe);
+	bool stale;
+
+	if (!l) /* cannot happen: the stripe is masked into range */
+		return;
+	bpf_spin_lock(&l->lock);
+	stale = xdpct_stale(f, cfg, now);
+	xdpct_fsm_step(f, src_is_b, pkt, now, stale, &r->step);
+	if (!r->step.invalid)
+		xdpct_flow_account(f, r->step.dir, pkt, now, segs);
+	xdpct_result_from(r, f);
+	bpf_spin_unlock(&l->lock);
+}
+
+static __always_inline __u32 xdpct_event_counter(__u8 type)
+{
+	switch (type) {
+	case EV_NEW:
+		return CNT_FLOW_NEW;
+	case EV_ESTABLISHED:
+		return CNT_FLOW_ESTABLISHED;
+	case EV_FIN:
+		return CNT_FLOW_FIN;
+	case EV_TIME_WAIT:
+		return CNT_FLOW_TIME_WAIT;
+	case EV_TW_RESTART:
+		return CNT_FLOW_TW_RESTART;
+	case EV_CLOSED:
+		return CNT_FLOW_CLOSED;
+	case EV_REOPENED:
+		return CNT_FLOW_REOPENED;
+	default:
+		return CNT__MAX;
+	}
+}
+
+/*
+ * Track one frame. data/data_end bound what may be read, frame_len is the
+ * whole frame, segs how many wire segments it stands for (GSO on egress).
+ */
+static __always_inline int xdpct_track(void *data, void *data_end, __u32 frame_len,
+				       __u32 ifindex, __u32 segs, struct xdpct_result *r,
+				       int (*syn_options)(void *ctx, struct xdpct_pkt *pkt), void *ctx)
+{
+	struct xdpct_pkt pkt = {};
+	struct xdpct_flow_key key;
+	struct xdpct_counters *cnt;
+	struct xdpct_config *cfg;
+	struct xdpct_flow *f;
+	__u32 zero = 0;
+	int rc, src_is_b;
+	__u64 now;
+
+	__builtin_memset(r, 0, sizeof(*r));
+	cnt = bpf_map_lookup_elem(&counters, &zero);
+	cfg = bpf_map_lookup_elem(&config_map, &zero);
+	if (!cfg)
+		return ACT_PASS;
+	xdpct_count(cnt, CNT_PKT_SEEN);
+
+	rc = xdpct_parse(data, data_end, frame_len, &pkt);
+	if (rc != PARSE_OK) {
+		xdpct_count(cnt, xdpct_parse_counter(rc));
+		/* Malformed TCP is dropped under strict; anything else passes. */
+		if (rc >= PARSE_MAL_ETH && cfg->policy != POLICY_PASS) {
+			xdpct_count(cnt, CNT_VERDICT_DROP);
+			return ACT_DROP;
+		}
+		return ACT_PASS;
+	}
+	if (pkt.flags & TCPF_SYN) {
+		rc = syn_options(ctx, &pkt);
+		if (rc != PARSE_OK) {
+			xdpct_count(cnt, CNT_MAL_TCP_OPT);
+			if (cfg->policy != POLICY_PASS) {
+				xdpct_count(cnt, CNT_VERDICT_DROP);
+				return ACT_DROP;
+			}
+			return ACT_PASS;
+		}
+	}
+	xdpct_count(cnt, CNT_PKT_TCP);
+	now = xdpct_now(cfg);
+	src_is_b = xdpct_flow_key_make(&pkt, &key);
+
+	f = bpf_map_lookup_elem(&flows, &key);
+	if (!f) {
+		struct xdpct_flow *nf = bpf_map_lookup_elem(&new_flow, &zero);
+
+		if (!nf)
+			return ACT_PASS;
+		if (!xdpct_fsm_open(nf, src_is_b, &pkt, ifindex, now, &r->step))
+			goto report; /* not a SYN: nothing to open */
+		xdpct_flow_account(nf, DIR_ORIG, &pkt, now, segs);
+		xdpct_result_from(r, nf);
+		if (!bpf_map_update_elem(&flows, &key, nf, BPF_NOEXIST))
+			goto report;
+		/* Another CPU opened it first: step that entry instead. */
+		f = bpf_map_lookup_elem(&flows, &key);
+		if (!f) {
+			xdpct_count(cnt, CNT_FLOW_CREATE_FAILED);
+			return ACT_PASS;
+		}
+	}
+	xdpct_step_locked(f, &key, src_is_b, &pkt, cfg, now, segs, r);
+
+report:
+	if (r->step.invalid) {
+		xdpct_count(cnt, CNT_INV_BAD_FLAGS + r->step.invalid - INV_BAD_FLAGS);
+		xdpct_emit(cfg, cnt, &key, ifindex, r, EV_INVALID, now);
+		if (cfg->policy != POLICY_PASS) {
+			xdpct_count(cnt, CNT_VERDICT_DROP);
+			return ACT_DROP;
+		}
+		return ACT_PASS;
+	}
+	xdpct_count(cnt, xdpct_event_counter(r->step.event));
+	xdpct_emit(cfg, cnt, &key, ifindex, r, r->step.event, now);
+	return ACT_PASS;
+}
+
+#endif /* XDPCT_BPF_TRACK_H */

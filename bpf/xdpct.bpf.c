@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xdpct's entry points: XDP on ingress, tc on egress (XDP never sees what
+ * the host itself sends), and a clock the CLI reads. They only wire the
+ * headers: parsing and the state machine live in include/xdpct/, tracking
+ * in track.h.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include "track.h"
+
+#define TC_ACT_OK 0
+#define TC_ACT_SHOT 2
+/* Ethernet, two VLAN tags, IPv6 with extension headers and TCP with options fit. */
+#define XDPCT_PULL_LEN 256
+
+/*
+ * SYN options, parsed in global functions: the verifier checks each once on
+ * its own instead of once for every path through the tracker.
+ */
+__noinline int xdpct_syn_options_xdp(struct xdp_md *ctx, struct xdpct_pkt *pkt)
+{
+	if (!pkt)
+		return PARSE_MAL_TCP_OPT;
+	return xdpct_parse_syn_options((void *)(long)ctx->data, (void *)(long)ctx->data_end, pkt);
+}
+
+__noinline int xdpct_syn_options_skb(struct __sk_buff *skb, struct xdpct_pkt *pkt)
+{
+	if (!pkt)
+		return PARSE_MAL_TCP_OPT;
+	return xdpct_parse_syn_options((void *)(long)skb->data, (void *)(long)skb->data_end, pkt);
+}
+
+static int syn_options_xdp(void *ctx, struct xdpct_pkt *pkt)
+{
+	return xdpct_syn_options_xdp(ctx, pkt);
+}
+
+static int syn_options_skb(void *ctx, struct xdpct_pkt *pkt)
+{
+	return xdpct_syn_options_skb(ctx, pkt);
+}
+
+SEC("xdp")
+int xdpct_xdp(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct xdpct_result r;
+
+	if (xdpct_track(data, data_end, (__u32)(data_end - data), ctx->ingress_ifindex, 1, &r,
+			syn_options_xdp, ctx) == ACT_DROP)
+		return XDP_DROP;
+	return XDP_PASS;
+}
+
+/*
+ * Read skb->data / data_end with one plain load each. Left to itself clang
+ * may compute the field's address into a register first, and the verifier
+ * refuses loads through a modified context pointer.
+ */
+#define skb_field_ptr(skb, field)                                                 \
+	({                                                                        \
+		__u64 v_;                                                         \
+		asm volatile("%0 = *(u32 *)(%1 + %2)"                             \
+			     : "=r"(v_)                                           \
+			     : "r"(skb), "i"(__builtin_offsetof(struct __sk_buff, field))); \
+		(void *)(long)v_;                                                 \
+	})
+
+SEC("tc")
+int xdpct_tc_egress(struct __sk_buff *skb)
+{
+	struct xdpct_result r;
+	__u32 in = skb->ingress_ifindex;
+	void *data, *data_end;
+
+	/* Forwarded from an interface we watch: XDP tracked it there already. */
+	if (in && bpf_map_lookup_elem(&ifaces, &in)) {
+		__u32 zero = 0;
+		struct xdpct_counters *cnt = bpf_map_lookup_elem(&counters, &zero);
+
+		xdpct_count(cnt, CNT_PKT_EGRESS_SKIPPED);
+		return TC_ACT_OK;
+	}
+	/* Headers may sit beyond the linear part: make them readable. */
+	if (skb->len > skb->data_end - skb->data)
+		bpf_skb_pull_data(skb, skb->len < XDPCT_PULL_LEN ? skb->len : XDPCT_PULL_LEN);
+	data = skb_field_ptr(skb, data);
+	data_end = skb_field_ptr(skb, data_end);
+	if (xdpct_track(data, data_end, skb->len, skb->ifindex,
+			skb->gso_segs ? skb->gso_segs : 1, &r, syn_options_skb, skb) == ACT_DROP)
+		return TC_ACT_SHOT;
+	return TC_ACT_OK;
+}
+
+/* Ticks per second of bpf_jiffies64(); 0 when the kernel config is unreadable. */
+extern unsigned int CONFIG_HZ __kconfig __weak;
+
+/*
+ * The CLI's view of the data path's clock: run with BPF_PROG_TEST_RUN on a
+ * frame of 16 bytes or more, it writes xdpct_now() and HZ at its start.
+ */
+SEC("xdp")
+int xdpct_clock(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct xdpct_config *cfg;
+	__u32 zero = 0;
+	__u64 *out = data;
+
+	cfg = bpf_map_lookup_elem(&config_map, &zero);
+	if ((void *)(out + 2) > data_end || !cfg)
+		return XDP_ABORTED;
+	out[0] = xdpct_now(cfg);
+	out[1] = CONFIG_HZ;
+	return XDP_PASS;
+}
+
+char LICENSE[] SEC("license") = "GPL";

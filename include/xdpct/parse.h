@@ -1,0 +1,371 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Ethernet / 802.1Q / 802.1ad / IPv4 / IPv6 / TCP parsing into one segment
+ * description. No BPF helpers: the XDP and tc programs, the unit tests and
+ * the fuzzer run this very code. Every read is checked against data_end
+ * right where it happens; lengths are checked against frame_len, which is
+ * the whole frame (for a non-linear skb data_end only covers the head).
+ */
+#ifndef XDPCT_PARSE_H
+#define XDPCT_PARSE_H
+
+#include "types.h"
+
+#define XDPCT_ETH_P_IP 0x0800
+#define XDPCT_ETH_P_IPV6 0x86DD
+#define XDPCT_ETH_P_8021Q 0x8100
+#define XDPCT_ETH_P_8021AD 0x88A8
+#define XDPCT_IPPROTO_HOPOPTS 0
+#define XDPCT_IPPROTO_TCP 6
+#define XDPCT_IPPROTO_ROUTING 43
+#define XDPCT_IPPROTO_FRAGMENT 44
+#define XDPCT_IPPROTO_DSTOPTS 60
+
+/* 802.1ad outer tag plus one 802.1Q inner tag: QinQ as carriers use it. */
+#define XDPCT_MAX_VLAN_TAGS 2
+/* Hop-by-hop, routing, destination options: a real stack sends at most a few. */
+#define XDPCT_MAX_IPV6_EXT 4
+/* TCP options fill at most 40 bytes; one iteration consumes at least one. */
+#define XDPCT_MAX_TCP_OPT_BYTES 40
+/* Options walked on a SYN: real stacks send at most 8 (NOPs included). */
+#define XDPCT_MAX_TCP_OPTS 10
+
+#define TCPF_FIN 0x01
+#define TCPF_SYN 0x02
+#define TCPF_RST 0x04
+#define TCPF_PSH 0x08
+#define TCPF_ACK 0x10
+#define TCPF_URG 0x20
+#define TCPF_ECE 0x40
+#define TCPF_CWR 0x80
+
+/* Which TCP options a SYN carried (struct xdpct_pkt.opts). */
+enum {
+	OPT_MSS = 1 << 0,
+	OPT_WSCALE = 1 << 1,
+	OPT_SACK_PERM = 1 << 2,
+	OPT_TIMESTAMPS = 1 << 3,
+};
+
+enum xdpct_parse_rc {
+	PARSE_OK = 0,
+	PARSE_NOT_TCP,   /* not IP, or IP but not TCP: passed untouched */
+	PARSE_FRAG4,     /* fragments are counted and passed, not tracked */
+	PARSE_FRAG6,
+	PARSE_MAL_ETH,
+	PARSE_MAL_VLAN,
+	PARSE_MAL_IP4,
+	PARSE_MAL_IP6,
+	PARSE_MAL_IP6_EXT,
+	PARSE_MAL_TCP,
+	PARSE_MAL_TCP_OPT,
+};
+
+/* One TCP segment as the tracker needs it. Addresses and ports stay in network order. */
+struct xdpct_pkt {
+	__u32 saddr[4];
+	__u32 daddr[4];
+	__u16 sport;
+	__u16 dport;
+	__u32 seq; /* host order from here on */
+	__u32 ack;
+	__u16 window;      /* unscaled, as on the wire */
+	__u16 payload_len; /* TCP payload bytes */
+	__u16 l3_off;      /* offset of the IP header in the frame */
+	__u16 l4_off;      /* offset of the TCP header */
+	__u16 ip_len;      /* IP datagram length, what conntrack counts as bytes */
+	__u16 mss;
+	__u32 tsval;
+	__u32 tsecr;
+	__u8 family; /* 4 or 6 */
+	__u8 flags;  /* TCPF_* */
+	__u8 opts;   /* OPT_*, filled for SYN segments only */
+	__u8 wscale;
+	__u8 vlans;  /* tags seen */
+	__u8 opt_len; /* bytes of TCP options after the fixed header */
+	__u8 pad[2];
+};
+
+XDPCT_INLINE __u16 xdpct_ntohs(__u16 v)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return __builtin_bswap16(v);
+#else
+	return v;
+#endif
+}
+
+XDPCT_INLINE __u32 xdpct_ntohl(__u32 v)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return __builtin_bswap32(v);
+#else
+	return v;
+#endif
+}
+
+#define xdpct_htons xdpct_ntohs
+#define xdpct_htonl xdpct_ntohl
+
+/* Wire layouts we read; our own so that BPF and userspace agree on them. */
+struct xdpct_eth {
+	__u8 dst[6];
+	__u8 src[6];
+	__u16 proto;
+};
+
+struct xdpct_vlan {
+	__u16 tci;
+	__u16 proto;
+};
+
+struct xdpct_ip4 {
+	__u8 ver_ihl;
+	__u8 tos;
+	__u16 tot_len;
+	__u16 id;
+	__u16 frag_off;
+	__u8 ttl;
+	__u8 protocol;
+	__u16 check;
+	__u32 saddr;
+	__u32 daddr;
+};
+
+struct xdpct_ip6 {
+	__u32 ver_tc_flow;
+	__u16 payload_len;
+	__u8 nexthdr;
+	__u8 hop_limit;
+	__u32 saddr[4];
+	__u32 daddr[4];
+};
+
+struct xdpct_ip6_ext {
+	__u8 nexthdr;
+	__u8 hdrlen; /* in 8-octet units, not counting the first 8 */
+};
+
+struct xdpct_tcp {
+	__u16 sport;
+	__u16 dport;
+	__u32 seq;
+	__u32 ack;
+	__u8 doff_res; /* data offset in the high nibble */
+	__u8 flags;
+	__u16 window;
+	__u16 check;
+	__u16 urg_ptr;
+};
+
+#define XDPCT_IP4_MF 0x2000
+#define XDPCT_IP4_OFFSET 0x1fff
+
+/*
+ * Options matter only on SYN and SYN+ACK (MSS, window scale, SACK-permitted,
+ * timestamps), so only those segments pay for this walk: xdpct_parse()
+ * leaves it to the caller (xdpct_parse_syn_options()). In BPF it runs as a
+ * separately verified function, so its branches do not multiply with the
+ * tracker's.
+ */
+XDPCT_INLINE int xdpct_parse_tcp_options(const __u8 *opt, const void *data_end,
+					 __u32 len, struct xdpct_pkt *pkt)
+{
+	__u32 off = 0;
+	int i;
+
+	for (i = 0; i < XDPCT_MAX_TCP_OPTS; i++) {
+		const __u8 *p;
+		__u8 kind, olen;
+
+		if (off >= len || off >= XDPCT_MAX_TCP_OPT_BYTES)
+			break;
+		p = opt + off;
+		if ((const void *)(p + 1) > data_end)
+			return PARSE_MAL_TCP_OPT;
+		kind = p[0];
+		if (kind == 0) /* end of option list */
+			break;
+		if (kind == 1) { /* no-op */
+			off++;
+			continue;
+		}
+		if ((const void *)(p + 2) > data_end)
+			return PARSE_MAL_TCP_OPT;
+		olen = p[1];
+		if (olen < 2 || off + olen > len)
+			return PARSE_MAL_TCP_OPT;
+		if (kind == 2 && olen == 4) {
+			if ((const void *)(p + 4) > data_end)
+				return PARSE_MAL_TCP_OPT;
+			pkt->mss = (__u16)(p[2] << 8 | p[3]);
+			pkt->opts |= OPT_MSS;
+		} else if (kind == 3 && olen == 3) {
+			if ((const void *)(p + 3) > data_end)
+				return PARSE_MAL_TCP_OPT;
+			/* RFC 7323 2.3: a shift above 14 is used as 14. */
+			pkt->wscale = p[2] > 14 ? 14 : p[2];
+			pkt->opts |= OPT_WSCALE;
+		} else if (kind == 4 && olen == 2) {
+			pkt->opts |= OPT_SACK_PERM;
+		} else if (kind == 8 && olen == 10) {
+			if ((const void *)(p + 10) > data_end)
+				return PARSE_MAL_TCP_OPT;
+			pkt->tsval = (__u32)p[2] << 24 | (__u32)p[3] << 16 | (__u32)p[4] << 8 | p[5];
+			pkt->tsecr = (__u32)p[6] << 24 | (__u32)p[7] << 16 | (__u32)p[8] << 8 | p[9];
+			pkt->opts |= OPT_TIMESTAMPS;
+		}
+		off += olen;
+	}
+	return PARSE_OK;
+}
+
+XDPCT_INLINE int xdpct_parse_tcp(const void *data, const void *data_end, __u32 off,
+				 __u32 l4_len, struct xdpct_pkt *pkt)
+{
+	const struct xdpct_tcp *th = (const struct xdpct_tcp *)((const __u8 *)data + off);
+	__u32 hlen;
+
+	if ((const void *)(th + 1) > data_end || l4_len < sizeof(*th))
+		return PARSE_MAL_TCP;
+	hlen = (__u32)(th->doff_res >> 4) * 4;
+	if (hlen < sizeof(*th) || hlen > l4_len)
+		return PARSE_MAL_TCP;
+	pkt->l4_off = (__u16)off;
+	pkt->sport = th->sport;
+	pkt->dport = th->dport;
+	pkt->seq = xdpct_ntohl(th->seq);
+	pkt->ack = xdpct_ntohl(th->ack);
+	pkt->window = xdpct_ntohs(th->window);
+	pkt->flags = th->flags;
+	pkt->payload_len = (__u16)(l4_len - hlen);
+	pkt->opt_len = (__u8)(hlen - sizeof(*th));
+	return PARSE_OK;
+}
+
+XDPCT_INLINE int xdpct_parse_ip4(const void *data, const void *data_end, __u32 off,
+				 __u32 frame_len, struct xdpct_pkt *pkt)
+{
+	const struct xdpct_ip4 *iph = (const struct xdpct_ip4 *)((const __u8 *)data + off);
+	__u32 ihl, tot;
+
+	if ((const void *)(iph + 1) > data_end)
+		return PARSE_MAL_IP4;
+	ihl = (__u32)(iph->ver_ihl & 0x0f) * 4;
+	tot = xdpct_ntohs(iph->tot_len);
+	if ((iph->ver_ihl >> 4) != 4 || ihl < sizeof(*iph) || tot < ihl || off + tot > frame_len)
+		return PARSE_MAL_IP4;
+	if (xdpct_ntohs(iph->frag_off) & (XDPCT_IP4_MF | XDPCT_IP4_OFFSET))
+		return PARSE_FRAG4;
+	if (iph->protocol != XDPCT_IPPROTO_TCP)
+		return PARSE_NOT_TCP;
+	pkt->family = 4;
+	pkt->l3_off = (__u16)off;
+	pkt->ip_len = (__u16)tot;
+	pkt->saddr[0] = iph->saddr;
+	pkt->daddr[0] = iph->daddr;
+	return xdpct_parse_tcp(data, data_end, off + ihl, tot - ihl, pkt);
+}
+
+XDPCT_INLINE int xdpct_parse_ip6(const void *data, const void *data_end, __u32 off,
+				 __u32 frame_len, struct xdpct_pkt *pkt)
+{
+	const struct xdpct_ip6 *ip6 = (const struct xdpct_ip6 *)((const __u8 *)data + off);
+	__u32 plen, ext_len = 0;
+	__u8 next;
+	int i;
+
+	if ((const void *)(ip6 + 1) > data_end)
+		return PARSE_MAL_IP6;
+	plen = xdpct_ntohs(ip6->payload_len);
+	/* Jumbograms (payload length 0) are not TCP traffic we can judge. */
+	if ((((const __u8 *)ip6)[0] >> 4) != 6 || plen == 0 ||
+	    off + sizeof(*ip6) + plen > frame_len)
+		return PARSE_MAL_IP6;
+	pkt->family = 6;
+	pkt->l3_off = (__u16)off;
+	pkt->ip_len = (__u16)(plen + sizeof(*ip6));
+	for (i = 0; i < 4; i++) {
+		pkt->saddr[i] = ip6->saddr[i];
+		pkt->daddr[i] = ip6->daddr[i];
+	}
+	off += sizeof(*ip6);
+	next = ip6->nexthdr;
+	for (i = 0; i < XDPCT_MAX_IPV6_EXT; i++) {
+		const struct xdpct_ip6_ext *ext;
+		__u32 len;
+
+		if (next == XDPCT_IPPROTO_TCP)
+			return xdpct_parse_tcp(data, data_end, off, plen - ext_len, pkt);
+		if (next == XDPCT_IPPROTO_FRAGMENT)
+			return PARSE_FRAG6;
+		if (next != XDPCT_IPPROTO_HOPOPTS && next != XDPCT_IPPROTO_ROUTING &&
+		    next != XDPCT_IPPROTO_DSTOPTS)
+			return PARSE_NOT_TCP;
+		ext = (const struct xdpct_ip6_ext *)((const __u8 *)data + off);
+		if ((const void *)(ext + 1) > data_end)
+			return PARSE_MAL_IP6_EXT;
+		len = ((__u32)ext->hdrlen + 1) * 8;
+		if (ext_len + len > plen)
+			return PARSE_MAL_IP6_EXT;
+		next = ext->nexthdr;
+		ext_len += len;
+		off += len;
+	}
+	if (next == XDPCT_IPPROTO_TCP)
+		return xdpct_parse_tcp(data, data_end, off, plen - ext_len, pkt);
+	/* More extension headers than any real stack sends: count, do not track. */
+	return next == XDPCT_IPPROTO_FRAGMENT ? PARSE_FRAG6 : PARSE_MAL_IP6_EXT;
+}
+
+/* The options of a parsed SYN or SYN+ACK, into pkt. */
+XDPCT_INLINE int xdpct_parse_syn_options(const void *data, const void *data_end,
+					 struct xdpct_pkt *pkt)
+{
+	__u32 off = pkt->l4_off;
+
+	if (!(pkt->flags & TCPF_SYN) || !pkt->opt_len)
+		return PARSE_OK;
+	/* Headers before TCP never exceed this: it bounds the pointer for the verifier. */
+	if (off > 512)
+		return PARSE_MAL_TCP_OPT;
+	return xdpct_parse_tcp_options((const __u8 *)data + off + sizeof(struct xdpct_tcp),
+				       data_end, pkt->opt_len, pkt);
+}
+
+/*
+ * Parse one frame; on PARSE_OK pkt describes a TCP segment (options not
+ * yet read: see xdpct_parse_syn_options()).
+ */
+XDPCT_INLINE int xdpct_parse(const void *data, const void *data_end, __u32 frame_len,
+			     struct xdpct_pkt *pkt)
+{
+	const struct xdpct_eth *eth = (const struct xdpct_eth *)data;
+	__u32 off = sizeof(*eth);
+	__u16 proto;
+	int i;
+
+	if ((const void *)(eth + 1) > data_end || frame_len < sizeof(*eth))
+		return PARSE_MAL_ETH;
+	proto = eth->proto;
+	for (i = 0; i < XDPCT_MAX_VLAN_TAGS; i++) {
+		const struct xdpct_vlan *vh;
+
+		if (proto != xdpct_htons(XDPCT_ETH_P_8021Q) &&
+		    proto != xdpct_htons(XDPCT_ETH_P_8021AD))
+			break;
+		vh = (const struct xdpct_vlan *)((const __u8 *)data + off);
+		if ((const void *)(vh + 1) > data_end)
+			return PARSE_MAL_VLAN;
+		proto = vh->proto;
+		off += sizeof(*vh);
+		pkt->vlans++;
+	}
+	if (proto == xdpct_htons(XDPCT_ETH_P_IP))
+		return xdpct_parse_ip4(data, data_end, off, frame_len, pkt);
+	if (proto == xdpct_htons(XDPCT_ETH_P_IPV6))
+		return xdpct_parse_ip6(data, data_end, off, frame_len, pkt);
+	return PARSE_NOT_TCP;
+}
+
+#endif /* XDPCT_PARSE_H */

@@ -1,0 +1,575 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The TCP state machine of RFC 9293 as an observer in the middle infers it.
+ *
+ * Every segment is a set of facts about two endpoints: its sender sent a
+ * SYN, a FIN, an ACK of the peer's FIN; its receiver got its SYN or FIN
+ * acknowledged, or a RST. Each fact moves one endpoint's state, and the
+ * moves are the tables below, indexed by fact and current state as
+ * netfilter's tcp_conntracks is. The code around the tables only finds the
+ * facts (which needs the sequence numbers) and applies them in the order a
+ * real stack would: acknowledgments first, then the sender's FIN.
+ *
+ * No BPF helpers here: the data path, the unit tests and the fuzzer run
+ * this very code. The caller serialises calls for one flow.
+ */
+#ifndef XDPCT_TCP_FSM_H
+#define XDPCT_TCP_FSM_H
+
+#include "flow.h"
+#include "event.h"
+#include "parse.h"
+
+/* What a segment is, by its flags (netfilter's get_conntrack_index). */
+enum xdpct_seg {
+	SEG_SYN = 0,
+	SEG_SYNACK,
+	SEG_FIN,
+	SEG_ACK,
+	SEG_RST,
+	SEG_BAD, /* a flag combination no TCP sends */
+	SEG__MAX,
+};
+
+/* Facts a segment establishes about one endpoint. */
+enum xdpct_fact {
+	F_SEND_SYN = 0,
+	F_SEND_SYNACK,
+	F_SEND_FIN,
+	F_SEND_ACK_OF_FIN, /* it acknowledges the peer's FIN */
+	F_RECV_SYN,
+	F_RECV_ACK_OF_SYN, /* its SYN is acknowledged */
+	F_RECV_ACK_OF_FIN, /* its FIN is acknowledged */
+	F__MAX,
+};
+
+#define T_KEEP TCP_S__MAX       /* fact changes nothing in this state */
+#define T_BAD (TCP_S__MAX + 1)  /* fact is impossible in this state */
+
+#define sCL TCP_S_CLOSED
+#define sSS TCP_S_SYN_SENT
+#define sSR TCP_S_SYN_RECEIVED
+#define sES TCP_S_ESTABLISHED
+#define sF1 TCP_S_FIN_WAIT_1
+#define sF2 TCP_S_FIN_WAIT_2
+#define sCW TCP_S_CLOSE_WAIT
+#define sCG TCP_S_CLOSING
+#define sLA TCP_S_LAST_ACK
+#define sTW TCP_S_TIME_WAIT
+#define sKP T_KEEP
+#define sXX T_BAD
+
+/*
+ * Rows and columns are padded to powers of two so that a masked index is
+ * in bounds by construction: the verifier then needs no range proof.
+ */
+#define XDPCT_FSM_ROWS 8
+#define XDPCT_FSM_COLS 16
+
+static const __u8 xdpct_fsm_table[XDPCT_FSM_ROWS][XDPCT_FSM_COLS] = {
+	/*                      sCL  sSS  sSR  sES  sF1  sF2  sCW  sCG  sLA  sTW */
+	/* An active open; a retransmitted SYN keeps SYN-SENT. */
+	[F_SEND_SYN]        = { sSS, sKP, sXX, sXX, sXX, sXX, sXX, sXX, sXX, sXX },
+	/* A passive open, or the second half of a simultaneous open. */
+	[F_SEND_SYNACK]     = { sSR, sSR, sKP, sKP, sXX, sXX, sXX, sXX, sXX, sXX },
+	/* Close: ESTABLISHED -> FIN-WAIT-1, CLOSE-WAIT -> LAST-ACK; repeats keep. */
+	[F_SEND_FIN]        = { sXX, sXX, sF1, sF1, sKP, sKP, sLA, sKP, sKP, sKP },
+	/* ACKing the peer's FIN: passive close, simultaneous close, or the end. */
+	[F_SEND_ACK_OF_FIN] = { sKP, sXX, sCW, sCW, sCG, sTW, sKP, sKP, sKP, sKP },
+	/* A SYN reaching a SYN-SENT endpoint is a simultaneous open. */
+	[F_RECV_SYN]        = { sKP, sSR, sKP, sKP, sKP, sKP, sKP, sKP, sKP, sKP },
+	/* The handshake completes for whoever waited for its SYN's ACK. */
+	[F_RECV_ACK_OF_SYN] = { sKP, sES, sES, sKP, sKP, sKP, sKP, sKP, sKP, sKP },
+	/* FIN-WAIT-1 -> FIN-WAIT-2, CLOSING -> TIME-WAIT, LAST-ACK -> CLOSED. */
+	[F_RECV_ACK_OF_FIN] = { sKP, sKP, sKP, sKP, sF2, sKP, sKP, sTW, sCL, sKP },
+};
+
+#undef sCL
+#undef sSS
+#undef sSR
+#undef sES
+#undef sF1
+#undef sF2
+#undef sCW
+#undef sCG
+#undef sLA
+#undef sTW
+#undef sKP
+#undef sXX
+
+/* netfilter's MAXACKWINCONST: how far behind an ACK may lag at least. */
+#define XDPCT_MAXACKWIN_MIN 66000
+
+/* What one step decided, for the caller to count, emit and act on. */
+struct xdpct_step {
+	__u8 invalid; /* enum xdpct_invalid, INV_NONE when valid */
+	__u8 event;   /* enum xdpct_event_type, EV_NONE when nothing to say */
+	__u8 dir;     /* enum xdpct_dir of the segment */
+	__u8 respond; /* enum xdpct_respond: an answer the responder may send */
+};
+
+/* Answers the data path may send for a segment (the responder decides). */
+enum xdpct_respond {
+	RESP_NONE = 0,
+	RESP_TW_REACK,  /* FIN retransmitted into TIME-WAIT: ACK it again */
+	RESP_CHALLENGE, /* RFC 5961: challenge ACK */
+};
+
+XDPCT_INLINE int xdpct_seg_kind(__u8 flags)
+{
+	__u8 f = flags & (TCPF_SYN | TCPF_ACK | TCPF_FIN | TCPF_RST);
+
+	/* netfilter's tcp_valid_flags, without the PSH/URG/ECN bits. */
+	switch (f) {
+	case TCPF_SYN:
+		return SEG_SYN;
+	case TCPF_SYN | TCPF_ACK:
+		return SEG_SYNACK;
+	case TCPF_FIN | TCPF_ACK:
+		return SEG_FIN;
+	case TCPF_ACK:
+		return SEG_ACK;
+	case TCPF_RST:
+	case TCPF_RST | TCPF_ACK:
+		return SEG_RST;
+	default:
+		return SEG_BAD;
+	}
+}
+
+/*
+ * Build the canonical key; returns 1 when the segment's source is side b.
+ * The endpoint that sorts lower (address, then port) is side a.
+ */
+XDPCT_INLINE int xdpct_flow_key_make(const struct xdpct_pkt *pkt, struct xdpct_flow_key *key)
+{
+	int src_is_b = 0, i, decided = 0;
+
+	for (i = 0; i < 4; i++) {
+		if (!decided && pkt->saddr[i] != pkt->daddr[i]) {
+			src_is_b = pkt->saddr[i] > pkt->daddr[i];
+			decided = 1;
+		}
+	}
+	if (!decided)
+		src_is_b = pkt->sport > pkt->dport;
+	for (i = 0; i < 4; i++) {
+		key->addr_a[i] = src_is_b ? pkt->daddr[i] : pkt->saddr[i];
+		key->addr_b[i] = src_is_b ? pkt->saddr[i] : pkt->daddr[i];
+	}
+	key->port_a = src_is_b ? pkt->dport : pkt->sport;
+	key->port_b = src_is_b ? pkt->sport : pkt->dport;
+	key->family = pkt->family;
+	key->pad[0] = key->pad[1] = key->pad[2] = 0;
+	return src_is_b;
+}
+
+/* Direction of a segment whose source is side b when src_is_b. */
+XDPCT_INLINE int xdpct_flow_dir(const struct xdpct_flow *f, int src_is_b)
+{
+	return (!!(f->flags & FLOW_CLIENT_IS_B)) == (!!src_is_b) ? DIR_ORIG : DIR_REPLY;
+}
+
+/* Sequence space a segment occupies: SYN and FIN consume one number each. */
+XDPCT_INLINE __u32 xdpct_seg_end(const struct xdpct_pkt *pkt)
+{
+	return pkt->seq + pkt->payload_len + !!(pkt->flags & TCPF_SYN) +
+	       !!(pkt->flags & TCPF_FIN);
+}
+
+/* The conntrack-style summary, derived from both endpoints. */
+XDPCT_INLINE __u8 xdpct_ct_summary(const struct xdpct_flow *f)
+{
+	__u8 c = f->ep[DIR_ORIG].state, s = f->ep[DIR_REPLY].state;
+	int fins = !!(f->ep[DIR_ORIG].flags & EP_FIN_SENT) +
+		   !!(f->ep[DIR_REPLY].flags & EP_FIN_SENT);
+
+	if (c == TCP_S_TIME_WAIT || s == TCP_S_TIME_WAIT)
+		return CT_TIME_WAIT;
+	if (f->flags & FLOW_RST)
+		return CT_CLOSE;
+	if (c == TCP_S_CLOSED && s == TCP_S_CLOSED)
+		return fins ? CT_CLOSE : CT_NONE;
+	if (c == TCP_S_ESTABLISHED && s == TCP_S_ESTABLISHED)
+		return CT_ESTABLISHED;
+	if (!fins) {
+		if ((f->flags & FLOW_SIMOPEN) && (c == TCP_S_SYN_SENT || s == TCP_S_SYN_SENT ||
+						  (c == TCP_S_SYN_RECEIVED && s == TCP_S_SYN_RECEIVED)))
+			return CT_SYN_SENT2;
+		if (s == TCP_S_CLOSED || (c == TCP_S_SYN_SENT && s != TCP_S_SYN_RECEIVED))
+			return CT_SYN_SENT;
+		return CT_SYN_RECV;
+	}
+	if (c == TCP_S_LAST_ACK || s == TCP_S_LAST_ACK || fins == 2)
+		return CT_LAST_ACK;
+	if (c == TCP_S_CLOSE_WAIT || s == TCP_S_CLOSE_WAIT)
+		return CT_CLOSE_WAIT;
+	return CT_FIN_WAIT;
+}
+
+/* Start tracking one sender from its SYN or SYN+ACK (netfilter's td_* init). */
+XDPCT_INLINE void xdpct_ep_init(struct xdpct_endpoint *ep, const struct xdpct_pkt *pkt)
+{
+	ep->isn = pkt->seq;
+	ep->end = ep->maxend = xdpct_seg_end(pkt);
+	/* Windows on SYNs are never scaled (RFC 7323 2.2). */
+	ep->maxwin = pkt->window ? pkt->window : 1;
+	ep->wscale = (pkt->opts & OPT_WSCALE) ? pkt->wscale : 0;
+	ep->mss = (pkt->opts & OPT_MSS) ? pkt->mss : 0;
+	ep->flags = ((pkt->opts & OPT_WSCALE) ? EP_WSCALE : 0) |
+		    ((pkt->opts & OPT_SACK_PERM) ? EP_SACK_PERM : 0) |
+		    ((pkt->opts & OPT_TIMESTAMPS) ? EP_TIMESTAMPS : 0);
+	ep->fin_seq = 0;
+}
+
+/* A fresh flow for a SYN whose source is side b when src_is_b. */
+XDPCT_INLINE void xdpct_flow_init(struct xdpct_flow *f, int src_is_b, __u32 ifindex, __u64 now)
+{
+	__builtin_memset(f, 0, sizeof(*f));
+	f->first_seen = f->last_seen = now;
+	f->ifindex = ifindex;
+	f->flags = src_is_b ? FLOW_CLIENT_IS_B : 0;
+}
+
+/*
+ * netfilter's tcp_in_window, without SACK blocks: is the segment inside
+ * what the receiver allowed, and does it ack only what was sent? Updates
+ * the window bookkeeping of both sides when it is.
+ */
+XDPCT_INLINE bool xdpct_in_window(struct xdpct_endpoint *snd, struct xdpct_endpoint *rcv,
+				  const struct xdpct_pkt *pkt)
+{
+	__u32 seq = pkt->seq, end = xdpct_seg_end(pkt), ack = pkt->ack, win = pkt->window;
+	__u32 maxack = snd->maxwin > XDPCT_MAXACKWIN_MIN ? snd->maxwin : XDPCT_MAXACKWIN_MIN;
+	bool has_ack = pkt->flags & TCPF_ACK;
+
+	if (!has_ack)
+		ack = rcv->end;
+	if (rcv->maxwin == 0) /* nothing seen from the receiver yet */
+		rcv->end = rcv->maxend = ack;
+	if (!(pkt->flags & TCPF_SYN))
+		win <<= snd->wscale;
+
+	if (!(xdpct_seq_before(seq, snd->maxend + 1) &&
+	      xdpct_seq_after(end, snd->end - rcv->maxwin - 1) &&
+	      xdpct_seq_before(ack, rcv->end + 1) && xdpct_seq_after(ack, rcv->end - maxack - 1)))
+		return false;
+
+	if (snd->maxwin < win)
+		snd->maxwin = win;
+	if (xdpct_seq_after(end, snd->end))
+		snd->end = end;
+	if (has_ack) {
+		if (xdpct_seq_after(ack + win, rcv->maxend - 1))
+			rcv->maxend = ack + win;
+		if (win == 0)
+			rcv->maxend++;
+	}
+	/* Data beyond what was allowed widens the view of the receiver's window. */
+	if (rcv->maxwin != 0 && xdpct_seq_after(end, snd->maxend))
+		rcv->maxwin += end - snd->maxend;
+	return true;
+}
+
+/* Where one fact takes an endpoint: a state, T_KEEP or T_BAD. */
+XDPCT_INLINE __u8 xdpct_next(const struct xdpct_endpoint *ep, unsigned int fact)
+{
+	unsigned int state = ep->state;
+
+	if (fact >= F__MAX || state >= TCP_S__MAX)
+		return T_BAD;
+	XDPCT_BARRIER_VAR(state);
+	XDPCT_BARRIER_VAR(fact);
+	return xdpct_fsm_table[fact & (XDPCT_FSM_ROWS - 1)][state & (XDPCT_FSM_COLS - 1)];
+}
+
+/* Apply one fact to one endpoint; false when the fact is impossible there. */
+XDPCT_INLINE bool xdpct_apply(struct xdpct_endpoint *ep, unsigned int fact)
+{
+	__u8 next = xdpct_next(ep, fact);
+
+	if (next == T_BAD)
+		return false;
+	if (next != T_KEEP)
+		ep->state = next;
+	return true;
+}
+
+XDPCT_INLINE bool xdpct_acks(const struct xdpct_pkt *pkt, __u32 upto)
+{
+	return (pkt->flags & TCPF_ACK) && !xdpct_seq_before(pkt->ack, upto);
+}
+
+XDPCT_INLINE void xdpct_reset_flow(struct xdpct_flow *f, int client_is_b, __u64 now)
+{
+	__u32 ifindex = f->ifindex;
+
+	xdpct_flow_init(f, client_is_b, ifindex, now);
+}
+
+/*
+ * RFC 5961 3.2: a RST closes the flow only when its sequence number is
+ * exactly the next one expected; in window but not exact earns a
+ * challenge ACK; anything else is ignored.
+ */
+XDPCT_INLINE void xdpct_step_rst(struct xdpct_flow *f, struct xdpct_endpoint *snd,
+				 struct xdpct_endpoint *rcv, const struct xdpct_pkt *pkt,
+				 struct xdpct_step *st)
+{
+	bool ok;
+
+	if (rcv->state == TCP_S_SYN_SENT && snd->state == TCP_S_CLOSED)
+		/* RFC 9293 3.10.7.3: the answer to a SYN must ack the SYN. */
+		ok = (pkt->flags & TCPF_ACK) && pkt->ack == rcv->isn + 1;
+	else if (snd->maxwin == 0)
+		ok = false;
+	else if (pkt->seq == snd->end)
+		ok = true;
+	else {
+		if (xdpct_seq_after(pkt->seq, snd->end) && xdpct_seq_before(pkt->seq, snd->maxend)) {
+			st->invalid = INV_RST_IN_WINDOW;
+			st->respond = RESP_CHALLENGE;
+		} else {
+			st->invalid = INV_RST_OUT_OF_WINDOW;
+		}
+		return;
+	}
+	if (!ok) {
+		st->invalid = INV_RST_OUT_OF_WINDOW;
+		return;
+	}
+	snd->state = TCP_S_CLOSED;
+	rcv->state = TCP_S_CLOSED;
+	f->flags |= FLOW_RST;
+	st->event = EV_CLOSED;
+}
+
+/*
+ * A SYN for a flow we already hold. Returns true when it was handled here
+ * (reopen, retransmission, or invalid); false to go on with the tables.
+ */
+XDPCT_INLINE bool xdpct_step_syn_on_flow(struct xdpct_flow *f, int dir, int src_is_b,
+					 const struct xdpct_pkt *pkt, __u64 now, bool stale,
+					 struct xdpct_step *st)
+{
+	struct xdpct_endpoint *snd = &f->ep[dir], *rcv = &f->ep[!dir];
+	__u8 ct = f->state;
+
+	if (ct == CT_TIME_WAIT || ct == CT_CLOSE || stale) {
+		/*
+		 * RFC 6191: a SYN may take over a TIME-WAIT 4-tuple only with an
+		 * ISN beyond everything the old connection used in that
+		 * direction; otherwise it may be an old duplicate.
+		 */
+		if (ct == CT_TIME_WAIT && !stale && !xdpct_seq_after(pkt->seq, snd->end)) {
+			st->invalid = INV_OLD_SYN;
+			return true;
+		}
+		xdpct_reset_flow(f, src_is_b, now);
+		xdpct_ep_init(&f->ep[DIR_ORIG], pkt);
+		f->ep[DIR_ORIG].state = TCP_S_SYN_SENT;
+		st->dir = DIR_ORIG;
+		st->event = EV_REOPENED;
+		return true;
+	}
+	if (snd->state == TCP_S_SYN_SENT || (snd->state == TCP_S_CLOSED && rcv->state == TCP_S_SYN_SENT))
+		return false; /* retransmission, or simultaneous open: the tables say */
+	if (snd->state == TCP_S_ESTABLISHED && rcv->state == TCP_S_SYN_RECEIVED &&
+	    pkt->seq == snd->isn) {
+		/* The SYN+ACK was lost on its way: the client is still SYN-SENT. */
+		snd->state = TCP_S_SYN_SENT;
+		return true;
+	}
+	/* RFC 5961 4.2: a SYN on a synchronized connection gets a challenge ACK. */
+	st->invalid = INV_SYN_ON_OPEN;
+	st->respond = RESP_CHALLENGE;
+	return true;
+}
+
+/*
+ * One segment of an existing flow, sent in direction dir. `stale` tells
+ * that the flow outlived its timeout (the daemon has not reaped it yet), so
+ * a SYN may start over. Fills st; the flow changes only for valid segments.
+ */
+XDPCT_INLINE void xdpct_fsm_step(struct xdpct_flow *f, int src_is_b, const struct xdpct_pkt *pkt,
+				 __u64 now, bool stale, struct xdpct_step *st)
+{
+	int dir = xdpct_flow_dir(f, src_is_b);
+	struct xdpct_endpoint *snd = &f->ep[dir], *rcv = &f->ep[!dir];
+	int kind = xdpct_seg_kind(pkt->flags);
+	__u8 before = f->state, snd_was = snd->state, rcv_was = rcv->state;
+	bool had_fin = (f->ep[0].flags | f->ep[1].flags) & EP_FIN_SENT;
+	bool acks_fin, retransmitted_fin;
+
+	st->invalid = INV_NONE;
+	st->event = EV_NONE;
+	st->dir = (__u8)dir;
+	st->respond = RESP_NONE;
+
+	if (kind == SEG_BAD) {
+		st->invalid = INV_BAD_FLAGS;
+		return;
+	}
+	if (kind == SEG_RST) {
+		xdpct_step_rst(f, snd, rcv, pkt, st);
+		goto done;
+	}
+	if (kind == SEG_SYN) {
+		if (xdpct_step_syn_on_flow(f, dir, src_is_b, pkt, now, stale, st))
+			goto done;
+		if (!xdpct_apply(snd, F_SEND_SYN)) {
+			st->invalid = INV_SYN_ON_OPEN;
+			return;
+		}
+		xdpct_ep_init(snd, pkt);
+		if (rcv->state == TCP_S_SYN_SENT) {
+			f->flags |= FLOW_SIMOPEN;
+			xdpct_apply(rcv, F_RECV_SYN);
+		}
+		goto done;
+	}
+	if (kind == SEG_SYNACK) {
+		/* It must ack exactly the peer's ISN + 1. */
+		if (rcv->state == TCP_S_CLOSED || rcv->maxwin == 0 || pkt->ack != rcv->isn + 1) {
+			st->invalid = INV_BAD_SYNACK;
+			return;
+		}
+		if (xdpct_next(snd, F_SEND_SYNACK) == T_BAD) {
+			st->invalid = INV_UNEXPECTED;
+			return;
+		}
+		if (snd->state == TCP_S_CLOSED || snd->state == TCP_S_SYN_SENT) {
+			struct xdpct_endpoint snd_old = *snd, rcv_old = *rcv;
+
+			xdpct_ep_init(snd, pkt);
+			snd->state = snd_old.state;
+			/* Window scaling holds only when both SYNs offered it. */
+			if (!(snd->flags & EP_WSCALE) || !(rcv->flags & EP_WSCALE))
+				snd->wscale = rcv->wscale = 0;
+			if (!xdpct_in_window(snd, rcv, pkt)) {
+				*snd = snd_old; /* an invalid segment changes nothing */
+				*rcv = rcv_old;
+				st->invalid = INV_OUT_OF_WINDOW;
+				return;
+			}
+		} else if (pkt->seq != snd->isn) {
+			st->invalid = INV_BAD_SYNACK;
+			return;
+		} else if (!xdpct_in_window(snd, rcv, pkt)) {
+			st->invalid = INV_OUT_OF_WINDOW;
+			return;
+		}
+		xdpct_apply(snd, F_SEND_SYNACK);
+		xdpct_apply(rcv, F_RECV_ACK_OF_SYN);
+		goto done;
+	}
+
+	/* ACK or FIN+ACK: only once the sender is known from its SYN. */
+	if (snd->state == TCP_S_CLOSED && !(snd->flags & EP_FIN_SENT)) {
+		st->invalid = INV_UNEXPECTED;
+		return;
+	}
+	if (rcv->state == TCP_S_SYN_RECEIVED && pkt->ack != rcv->isn + 1) {
+		/* RFC 9293 3.10.7.4: in SYN-RECEIVED only the SYN can be acked. */
+		st->invalid = INV_BAD_ACK;
+		return;
+	}
+	acks_fin = (rcv->flags & EP_FIN_SENT) && xdpct_acks(pkt, rcv->fin_seq + 1);
+	retransmitted_fin = kind == SEG_FIN && (snd->flags & EP_FIN_SENT) &&
+			    pkt->seq + pkt->payload_len == snd->fin_seq;
+	/* Judge the facts before the window, so that nothing moves when invalid. */
+	if ((acks_fin && xdpct_next(snd, F_SEND_ACK_OF_FIN) == T_BAD) ||
+	    (kind == SEG_FIN && !retransmitted_fin && xdpct_next(snd, F_SEND_FIN) == T_BAD)) {
+		st->invalid = INV_UNEXPECTED;
+		return;
+	}
+	if (!xdpct_in_window(snd, rcv, pkt)) {
+		st->invalid = INV_OUT_OF_WINDOW;
+		return;
+	}
+	/*
+	 * The LAST-ACK side sends its FIN again: our view saw the final ACK
+	 * pass, but it never arrived. The peer in TIME-WAIT must ACK again,
+	 * and its 2MSL starts over (RFC 9293 3.10.7.4, TIME-WAIT).
+	 */
+	if (retransmitted_fin && rcv->state == TCP_S_TIME_WAIT) {
+		snd->state = TCP_S_LAST_ACK;
+		snd->flags &= ~EP_FIN_ACKED;
+		f->tw_start = now;
+		st->event = EV_TW_RESTART;
+		st->respond = RESP_TW_REACK;
+		goto done;
+	}
+	/* Acknowledgments first, as the receiving stack processes them. */
+	if (rcv->state == TCP_S_SYN_SENT || rcv->state == TCP_S_SYN_RECEIVED) {
+		if (xdpct_acks(pkt, rcv->isn + 1))
+			xdpct_apply(rcv, F_RECV_ACK_OF_SYN);
+	}
+	if (acks_fin) {
+		xdpct_apply(snd, F_SEND_ACK_OF_FIN);
+		if (!(rcv->flags & EP_FIN_ACKED)) {
+			rcv->flags |= EP_FIN_ACKED;
+			xdpct_apply(rcv, F_RECV_ACK_OF_FIN);
+		}
+	}
+	if (kind == SEG_FIN) {
+		xdpct_apply(snd, F_SEND_FIN);
+		if (!(snd->flags & EP_FIN_SENT)) {
+			snd->flags |= EP_FIN_SENT;
+			snd->fin_seq = pkt->seq + pkt->payload_len;
+		}
+	}
+
+done:
+	if (st->invalid)
+		return;
+	f->state = xdpct_ct_summary(f);
+	if (snd->state == TCP_S_TIME_WAIT && snd_was != TCP_S_TIME_WAIT)
+		f->tw_start = now;
+	if (rcv->state == TCP_S_TIME_WAIT && rcv_was != TCP_S_TIME_WAIT)
+		f->tw_start = now;
+	if (st->event != EV_NONE)
+		return;
+	if (f->state == CT_TIME_WAIT && before != CT_TIME_WAIT)
+		st->event = EV_TIME_WAIT;
+	else if (f->state == CT_ESTABLISHED && before != CT_ESTABLISHED)
+		st->event = EV_ESTABLISHED;
+	else if (!had_fin && ((f->ep[0].flags | f->ep[1].flags) & EP_FIN_SENT))
+		st->event = EV_FIN;
+}
+
+/*
+ * The first segment of a flow the table does not hold. Only a SYN opens
+ * one; returns false (with st->invalid set) for anything else.
+ */
+XDPCT_INLINE bool xdpct_fsm_open(struct xdpct_flow *f, int src_is_b, const struct xdpct_pkt *pkt,
+				 __u32 ifindex, __u64 now, struct xdpct_step *st)
+{
+	int kind = xdpct_seg_kind(pkt->flags);
+
+	st->dir = DIR_ORIG;
+	st->respond = RESP_NONE;
+	st->event = EV_NONE;
+	if (kind != SEG_SYN) {
+		st->invalid = kind == SEG_BAD ? INV_BAD_FLAGS : INV_NO_FLOW;
+		return false;
+	}
+	st->invalid = INV_NONE;
+	xdpct_flow_init(f, src_is_b, ifindex, now);
+	xdpct_ep_init(&f->ep[DIR_ORIG], pkt);
+	f->ep[DIR_ORIG].state = TCP_S_SYN_SENT;
+	f->state = CT_SYN_SENT;
+	st->event = EV_NEW;
+	return true;
+}
+
+/* Count a valid segment on the flow. */
+XDPCT_INLINE void xdpct_flow_account(struct xdpct_flow *f, int dir, const struct xdpct_pkt *pkt,
+				     __u64 now, __u32 segs)
+{
+	f->ep[dir & 1].packets += segs;
+	f->ep[dir & 1].bytes += pkt->ip_len;
+	f->last_seen = now;
+}
+
+#endif /* XDPCT_TCP_FSM_H */

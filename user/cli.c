@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Option tables to getopt_long, and help printed from the same rows. */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+
+#define CLI_MAX_OPTS 32
+
+static int status;
+
+int cli_status(void)
+{
+	return status;
+}
+
+void cli_help(FILE *out, const struct cli_cmd *cmd)
+{
+	const struct cli_opt *o;
+
+	fprintf(out, "Usage: xdpct [-n NETNS] [-j] [-v] %s %s\n\n%s\n", cmd->name,
+		cmd->args ? cmd->args : "", cmd->summary);
+	fprintf(out, "\nOptions:\n");
+	for (o = cmd->opts; o && o->name; o++) {
+		char left[64];
+
+		if (o->key < 256)
+			snprintf(left, sizeof(left), "-%c, --%s%s%s", o->key, o->name,
+				 o->arg ? " " : "", o->arg ? o->arg : "");
+		else
+			snprintf(left, sizeof(left), "    --%s%s%s", o->name, o->arg ? " " : "",
+				 o->arg ? o->arg : "");
+		fprintf(out, "  %-28s %s\n", left, o->help);
+	}
+	fprintf(out, "  %-28s %s\n", "-h, --help", "show this help");
+}
+
+int cli_usage(const struct cli_cmd *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "xdpct: %s: ", cmd->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see 'xdpct %s --help')\n", cmd->name);
+	status = EXIT_USAGE;
+	return EXIT_USAGE;
+}
+
+int cli_next(int argc, char **argv, const struct cli_cmd *cmd)
+{
+	struct option lopts[CLI_MAX_OPTS + 2];
+	char sopts[CLI_MAX_OPTS * 2 + 4] = "h";
+	const struct cli_opt *o;
+	int n = 0, c;
+
+	for (o = cmd->opts; o && o->name && n < CLI_MAX_OPTS; o++, n++) {
+		lopts[n] = (struct option){ o->name, o->arg ? required_argument : no_argument,
+					    NULL, o->key };
+		if (o->key < 256) {
+			size_t l = strlen(sopts);
+
+			sopts[l] = (char)o->key;
+			sopts[l + 1] = o->arg ? ':' : '\0';
+			sopts[l + 2] = '\0';
+		}
+	}
+	lopts[n++] = (struct option){ "help", no_argument, NULL, 'h' };
+	lopts[n] = (struct option){ 0 };
+
+	opterr = 0;
+	c = getopt_long(argc, argv, sopts, lopts, NULL);
+	if (c == 'h') {
+		cli_help(stdout, cmd);
+		status = 0;
+		return -2;
+	}
+	if (c == '?' || c == ':') {
+		if (optopt && optopt < 256)
+			cli_usage(cmd, "option '-%c' is unknown or needs an argument", optopt);
+		else
+			cli_usage(cmd, "option '%s' is unknown or needs an argument",
+				  argv[optind - 1]);
+		return -2;
+	}
+	return c;
+}
+
+const struct cli_cmd *cli_find(const char *name)
+{
+	int i;
+
+	for (i = 0; cli_commands[i]; i++)
+		if (!strcmp(cli_commands[i]->name, name))
+			return cli_commands[i];
+	return NULL;
+}

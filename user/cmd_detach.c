@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0
+/* xdpct detach IFACE...|--all: remove the programs; the pins go with the last one. */
+#include <errno.h>
+#include <getopt.h>
+#include <net/if.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include "cli.h"
+#include "loader.h"
+
+enum { OPT_ALL = 'a' };
+
+static const struct cli_opt detach_opts[] = {
+	{ "all", OPT_ALL, NULL, "detach from every interface of this namespace" },
+	{ 0 },
+};
+
+static int run_detach(int argc, char **argv);
+
+const struct cli_cmd cmd_detach = {
+	.name = "detach",
+	.args = "IFACE...|--all",
+	.summary = "Detach xdpct from interfaces; after the last one, remove its pinned state.",
+	.opts = detach_opts,
+	.run = run_detach,
+};
+
+static bool ifaces_empty(int fd)
+{
+	__u32 key;
+
+	return bpf_map_get_next_key(fd, NULL, &key) != 0;
+}
+
+static int run_detach(int argc, char **argv)
+{
+	struct xdpct_instance in;
+	bool all = false;
+	int c, i, err, rc = 0;
+
+	while ((c = cli_next(argc, argv, &cmd_detach)) != -1) {
+		if (c == -2)
+			return cli_status();
+		if (c == OPT_ALL)
+			all = true;
+	}
+	if (!all && optind >= argc)
+		return cli_usage(&cmd_detach, "no interface given (or --all)");
+	if (all && optind < argc)
+		return cli_usage(&cmd_detach, "give interfaces or --all, not both");
+
+	err = xdpct_instance_open(&in);
+	if (err) {
+		if (err == -ENOENT) {
+			if (all)
+				return 0; /* nothing attached: already done */
+			xdpct_err("detach %s: xdpct is not attached in this namespace", argv[optind]);
+		} else {
+			xdpct_err("open %s: %s", in.dir, strerror(-err));
+		}
+		return EXIT_RUNTIME;
+	}
+	if (all) {
+		__u32 key;
+
+		while (bpf_map_get_next_key(in.ifaces_fd, NULL, &key) == 0) {
+			char name[IF_NAMESIZE] = "?";
+
+			if_indextoname(key, name);
+			xdpct_iface_detach(&in, name, key);
+			xdpct_info("detached from %s", name);
+		}
+	} else {
+		for (i = optind; i < argc; i++) {
+			unsigned int ifindex = if_nametoindex(argv[i]);
+
+			if (!ifindex) {
+				xdpct_err("detach %s: interface not found", argv[i]);
+				rc = EXIT_RUNTIME;
+				continue;
+			}
+			if (xdpct_iface_detach(&in, argv[i], ifindex)) {
+				xdpct_err("detach %s: xdpct is not attached there", argv[i]);
+				rc = EXIT_RUNTIME;
+				continue;
+			}
+			xdpct_info("detached from %s", argv[i]);
+		}
+	}
+	if (ifaces_empty(in.ifaces_fd))
+		xdpct_instance_unpin(&in);
+	xdpct_instance_close(&in);
+	return rc;
+}

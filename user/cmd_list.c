@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0
+/* xdpct list: the live flow table, like conntrack -L. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xdpct/flow.h>
+#include "cli.h"
+#include "flows.h"
+#include "instance.h"
+#include "json.h"
+
+static const struct cli_opt list_opts[] = {
+	{ 0 },
+};
+
+static int run_list(int argc, char **argv);
+
+const struct cli_cmd cmd_list = {
+	.name = "list",
+	.args = "",
+	.summary = "Show the tracked flows: addresses, states, counters, age and time left.",
+	.opts = list_opts,
+	.run = run_list,
+};
+
+static void print_json(const struct xdpct_flow_rec *v, size_t n, const struct xdpct_config *cfg,
+		       __u64 now)
+{
+	struct json j;
+	size_t i;
+
+	json_init(&j, stdout);
+	json_arr_begin(&j, NULL);
+	for (i = 0; i < n; i++) {
+		const struct xdpct_flow *f = &v[i].flow;
+		char src[64], dst[64];
+		__u16 sport, dport;
+
+		xdpct_flow_endpoints(&v[i].key, f, src, sizeof(src), &sport, dst, sizeof(dst),
+				     &dport);
+		json_obj_begin(&j, NULL);
+		json_u64(&j, "family", v[i].key.family);
+		json_str(&j, "src", src);
+		json_u64(&j, "sport", sport);
+		json_str(&j, "dst", dst);
+		json_u64(&j, "dport", dport);
+		json_str(&j, "state", xdpct_ct_state_name(f->state));
+		json_str(&j, "client_state", xdpct_tcp_state_name(f->ep[DIR_ORIG].state));
+		json_str(&j, "server_state", xdpct_tcp_state_name(f->ep[DIR_REPLY].state));
+		json_u64(&j, "packets_orig", f->ep[DIR_ORIG].packets);
+		json_u64(&j, "packets_reply", f->ep[DIR_REPLY].packets);
+		json_u64(&j, "bytes_orig", f->ep[DIR_ORIG].bytes);
+		json_u64(&j, "bytes_reply", f->ep[DIR_REPLY].bytes);
+		json_u64(&j, "age_ms", xdpct_flow_age_ms(f, now, cfg->hz));
+		json_u64(&j, "expires_ms", xdpct_flow_expires_ms(f, cfg, now));
+		json_u64(&j, "ifindex", f->ifindex);
+		json_obj_end(&j);
+	}
+	json_arr_end(&j);
+	json_end(&j);
+}
+
+static void print_table(const struct xdpct_flow_rec *v, size_t n, const struct xdpct_config *cfg,
+			__u64 now)
+{
+	size_t i;
+
+	printf("%-4s %-28s %-28s %-12s %-13s %-13s %17s %21s %9s %9s\n", "FAM", "CLIENT", "SERVER",
+	       "STATE", "CLIENT-STATE", "SERVER-STATE", "PACKETS(O/R)", "BYTES(O/R)", "AGE(s)",
+	       "EXPIRES(s)");
+	for (i = 0; i < n; i++) {
+		const struct xdpct_flow *f = &v[i].flow;
+		char src[64], dst[64], a[96], b[96], pk[48], by[48];
+		__u16 sport, dport;
+		int v6 = v[i].key.family == 6;
+
+		xdpct_flow_endpoints(&v[i].key, f, src, sizeof(src), &sport, dst, sizeof(dst),
+				     &dport);
+		snprintf(a, sizeof(a), v6 ? "[%s]:%u" : "%s:%u", src, sport);
+		snprintf(b, sizeof(b), v6 ? "[%s]:%u" : "%s:%u", dst, dport);
+		snprintf(pk, sizeof(pk), "%llu/%llu", (unsigned long long)f->ep[0].packets,
+			 (unsigned long long)f->ep[1].packets);
+		snprintf(by, sizeof(by), "%llu/%llu", (unsigned long long)f->ep[0].bytes,
+			 (unsigned long long)f->ep[1].bytes);
+		printf("%-4s %-28s %-28s %-12s %-13s %-13s %17s %21s %9.1f %9.1f\n", v6 ? "ipv6" : "ipv4",
+		       a, b, xdpct_ct_state_name(f->state), xdpct_tcp_state_name(f->ep[0].state),
+		       xdpct_tcp_state_name(f->ep[1].state), pk, by,
+		       xdpct_flow_age_ms(f, now, cfg->hz) / 1000.0,
+		       xdpct_flow_expires_ms(f, cfg, now) / 1000.0);
+	}
+	printf("%zu flow%s\n", n, n == 1 ? "" : "s");
+}
+
+static int run_list(int argc, char **argv)
+{
+	struct xdpct_flow_rec *v = NULL;
+	struct xdpct_instance in;
+	struct xdpct_config cfg;
+	size_t n = 0;
+	__u64 now;
+	int c, err;
+
+	while ((c = cli_next(argc, argv, &cmd_list)) != -1)
+		if (c == -2)
+			return cli_status();
+	if (optind < argc)
+		return cli_usage(&cmd_list, "unexpected argument '%s'", argv[optind]);
+
+	err = xdpct_instance_open(&in);
+	if (err) {
+		xdpct_err("list: %s", err == -ENOENT ? "xdpct is not attached in this namespace"
+						      : strerror(-err));
+		return EXIT_RUNTIME;
+	}
+	err = xdpct_config_read(&in, &cfg);
+	if (!err)
+		err = xdpct_clock_read(&in, &now, NULL);
+	if (!err)
+		err = xdpct_flows_read(in.flows_fd, &v, &n);
+	if (err) {
+		xdpct_err("list: read %s: %s", in.dir, strerror(-err));
+		xdpct_instance_close(&in);
+		return EXIT_RUNTIME;
+	}
+	if (g_opts.json)
+		print_json(v, n, &cfg, now);
+	else
+		print_table(v, n, &cfg, now);
+	free(v);
+	xdpct_instance_close(&in);
+	return 0;
+}

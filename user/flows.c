@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Batch reads of the flow table and per-flow derived values. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include "flows.h"
+
+#define BATCH 4096
+
+static int grow(struct xdpct_flow_rec **v, size_t *cap, size_t need)
+{
+	struct xdpct_flow_rec *n;
+	size_t c = *cap ? *cap : BATCH;
+
+	while (c < need)
+		c *= 2;
+	if (c == *cap)
+		return 0;
+	n = realloc(*v, c * sizeof(**v));
+	if (!n)
+		return -ENOMEM;
+	*v = n;
+	*cap = c;
+	return 0;
+}
+
+static int read_one_by_one(int fd, struct xdpct_flow_rec **out, size_t *n, size_t *cap)
+{
+	struct xdpct_flow_key key, next;
+	void *prev = NULL;
+
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		if (grow(out, cap, *n + 1))
+			return -ENOMEM;
+		/* An entry may vanish between the two calls: skip it. */
+		if (bpf_map_lookup_elem(fd, &next, &(*out)[*n].flow) == 0) {
+			(*out)[*n].key = next;
+			(*n)++;
+		}
+		key = next;
+		prev = &key;
+	}
+	return 0;
+}
+
+int xdpct_flows_read(int fd, struct xdpct_flow_rec **out, size_t *n)
+{
+	struct xdpct_flow_key *keys = NULL;
+	struct xdpct_flow *vals = NULL;
+	size_t cap = 0;
+	__u32 batch, in_tok = 0, out_tok = 0;
+	bool first = true;
+	int err = 0;
+
+	*out = NULL;
+	*n = 0;
+	keys = malloc(BATCH * sizeof(*keys));
+	vals = malloc(BATCH * sizeof(*vals));
+	if (!keys || !vals) {
+		err = -ENOMEM;
+		goto done;
+	}
+	for (;;) {
+		LIBBPF_OPTS(bpf_map_batch_opts, bopts);
+		size_t i;
+
+		batch = BATCH;
+		err = bpf_map_lookup_batch(fd, first ? NULL : &in_tok, &out_tok, keys, vals, &batch,
+					   &bopts);
+		if (err && errno != ENOENT) {
+			err = -errno;
+			if (first && (err == -EINVAL || err == -EOPNOTSUPP)) {
+				err = read_one_by_one(fd, out, n, &cap);
+			} else if (err == -ENOSPC) {
+				/* A bucket larger than the batch: fall back for the rest. */
+				free(*out);
+				*out = NULL;
+				*n = cap = 0;
+				err = read_one_by_one(fd, out, n, &cap);
+			}
+			goto done;
+		}
+		if (grow(out, &cap, *n + batch)) {
+			err = -ENOMEM;
+			goto done;
+		}
+		for (i = 0; i < batch; i++) {
+			(*out)[*n].key = keys[i];
+			(*out)[*n].flow = vals[i];
+			(*n)++;
+		}
+		if (err) { /* ENOENT: that was the last batch */
+			err = 0;
+			break;
+		}
+		in_tok = out_tok;
+		first = false;
+	}
+done:
+	free(keys);
+	free(vals);
+	if (err) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return err;
+}
+
+void xdpct_addr_str(const __u32 *addr, int family, char *buf, size_t len)
+{
+	if (!inet_ntop(family == 6 ? AF_INET6 : AF_INET, addr, buf, (socklen_t)len))
+		snprintf(buf, len, "?");
+}
+
+void xdpct_flow_endpoints(const struct xdpct_flow_key *k, const struct xdpct_flow *f,
+			  char *src, size_t srclen, __u16 *sport, char *dst, size_t dstlen,
+			  __u16 *dport)
+{
+	bool client_is_b = f->flags & FLOW_CLIENT_IS_B;
+
+	xdpct_addr_str(client_is_b ? k->addr_b : k->addr_a, k->family, src, srclen);
+	xdpct_addr_str(client_is_b ? k->addr_a : k->addr_b, k->family, dst, dstlen);
+	*sport = ntohs(client_is_b ? k->port_b : k->port_a);
+	*dport = ntohs(client_is_b ? k->port_a : k->port_b);
+}
+
+__u64 xdpct_flow_age_ms(const struct xdpct_flow *f, __u64 now, __u32 hz)
+{
+	if (!hz || now < f->first_seen)
+		return 0;
+	return (now - f->first_seen) * 1000 / hz;
+}
+
+__u64 xdpct_flow_expires_ms(const struct xdpct_flow *f, const struct xdpct_config *cfg,
+			    __u64 now)
+{
+	__u64 since, limit, due;
+
+	if (f->state >= CT__MAX || !cfg->hz)
+		return 0;
+	since = f->state == CT_TIME_WAIT ? f->tw_start : f->last_seen;
+	limit = cfg->timeout_ticks[f->state];
+	due = since + limit;
+	if (now >= due)
+		return 0;
+	return (due - now) * 1000 / cfg->hz;
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Reading the flow table, and what a flow looks like to a user. */
+#ifndef XDPCT_USER_FLOWS_H
+#define XDPCT_USER_FLOWS_H
+
+#include <stddef.h>
+#include <xdpct/config.h>
+#include <xdpct/flow.h>
+
+struct xdpct_flow_rec {
+	struct xdpct_flow_key key;
+	struct xdpct_flow flow;
+};
+
+/* Read every entry (batch lookups where the kernel has them). Caller frees *out. */
+int xdpct_flows_read(int map_fd, struct xdpct_flow_rec **out, size_t *n);
+
+/* The client's and server's address/port of a flow, as strings. */
+void xdpct_flow_endpoints(const struct xdpct_flow_key *k, const struct xdpct_flow *f,
+			  char *src, size_t srclen, __u16 *sport, char *dst, size_t dstlen,
+			  __u16 *dport);
+
+/* Age and time left of an entry, in ms; time left is 0 once due. */
+__u64 xdpct_flow_age_ms(const struct xdpct_flow *f, __u64 now, __u32 hz);
+__u64 xdpct_flow_expires_ms(const struct xdpct_flow *f, const struct xdpct_config *cfg,
+			    __u64 now);
+
+/* Format one address of a key side (4 words, family 4 or 6). */
+void xdpct_addr_str(const __u32 *addr, int family, char *buf, size_t len);
+
+#endif /* XDPCT_USER_FLOWS_H */

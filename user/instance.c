@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Finding, opening and removing an instance's pinned objects. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <xdpct/event.h>
+#include <xdpct/counters.h>
+#include "cli.h"
+#include "instance.h"
+
+#define BPF_FS_MAGIC_NUMBER 0xcafe4a11
+
+int xdpct_enter_netns(const char *name)
+{
+	char path[256];
+	int fd, err;
+
+	if (strchr(name, '/') || !*name || strlen(name) > 200) {
+		xdpct_err("netns %s: not a namespace name", name);
+		return -EINVAL;
+	}
+	snprintf(path, sizeof(path), "/run/netns/%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		err = -errno;
+		xdpct_err("netns %s: %s", name,
+			  err == -ENOENT ? "no such network namespace" : strerror(-err));
+		return err;
+	}
+	err = setns(fd, CLONE_NEWNET) ? -errno : 0;
+	close(fd);
+	if (err)
+		xdpct_err("netns %s: cannot enter: %s", name, strerror(-err));
+	return err;
+}
+
+int xdpct_instance_paths(struct xdpct_instance *in)
+{
+	struct stat st;
+
+	if (stat("/proc/self/ns/net", &st)) {
+		xdpct_err("/proc/self/ns/net: %s", strerror(errno));
+		return -errno;
+	}
+	snprintf(in->dir, sizeof(in->dir), XDPCT_PIN_ROOT "/net%lu", (unsigned long)st.st_ino);
+	snprintf(in->run_dir, sizeof(in->run_dir), XDPCT_RUN_ROOT "/net%lu",
+		 (unsigned long)st.st_ino);
+	return 0;
+}
+
+int xdpct_bpffs_ensure(void)
+{
+	struct statfs sfs;
+
+	if (!statfs(XDPCT_BPFFS, &sfs) && sfs.f_type == BPF_FS_MAGIC_NUMBER)
+		return 0;
+	mkdir(XDPCT_BPFFS, 0700);
+	if (mount("bpf", XDPCT_BPFFS, "bpf", 0, "mode=0700")) {
+		int err = -errno;
+
+		xdpct_err("mount bpffs on " XDPCT_BPFFS ": %s", strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+void xdpct_pin_path(const struct xdpct_instance *in, const char *name, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%s", in->dir, name);
+}
+
+static int open_pin(const struct xdpct_instance *in, const char *name)
+{
+	char path[256];
+
+	xdpct_pin_path(in, name, path, sizeof(path));
+	return bpf_obj_get(path);
+}
+
+int xdpct_instance_open(struct xdpct_instance *in)
+{
+	struct {
+		const char *name;
+		int *fd;
+	} objs[] = {
+		{ "flows", &in->flows_fd },	    { "config", &in->config_fd },
+		{ "counters", &in->counters_fd },   { "events", &in->events_fd },
+		{ "ifaces", &in->ifaces_fd },	    { "prog_xdp", &in->prog_xdp_fd },
+		{ "prog_tc", &in->prog_tc_fd },	    { "prog_clock", &in->prog_clock_fd },
+	};
+	size_t i;
+	int err;
+
+	err = xdpct_instance_paths(in);
+	if (err)
+		return err;
+	for (i = 0; i < sizeof(objs) / sizeof(objs[0]); i++)
+		*objs[i].fd = -1;
+	for (i = 0; i < sizeof(objs) / sizeof(objs[0]); i++) {
+		*objs[i].fd = open_pin(in, objs[i].name);
+		if (*objs[i].fd < 0) {
+			err = -errno;
+			xdpct_instance_close(in);
+			return err;
+		}
+	}
+	return 0;
+}
+
+void xdpct_instance_close(struct xdpct_instance *in)
+{
+	int *fds[] = { &in->flows_fd,	&in->config_fd,	 &in->counters_fd, &in->events_fd,
+		       &in->ifaces_fd,	&in->prog_xdp_fd, &in->prog_tc_fd,  &in->prog_clock_fd };
+	size_t i;
+
+	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+		*fds[i] = -1;
+	}
+}
+
+void xdpct_instance_unpin(struct xdpct_instance *in)
+{
+	static const char *const names[] = { "flows",	 "config",   "counters",   "events",
+					     "ifaces",	 "flow_locks", "prog_xdp", "prog_tc",
+					     "prog_clock" };
+	char path[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		xdpct_pin_path(in, names[i], path, sizeof(path));
+		unlink(path);
+	}
+	rmdir(in->dir);
+	rmdir(XDPCT_PIN_ROOT); /* fails harmlessly while other instances remain */
+}
+
+int xdpct_config_read(const struct xdpct_instance *in, struct xdpct_config *cfg)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(in->config_fd, &zero, cfg) ? -errno : 0;
+}
+
+int xdpct_config_write(const struct xdpct_instance *in, const struct xdpct_config *cfg)
+{
+	__u32 zero = 0;
+
+	return bpf_map_update_elem(in->config_fd, &zero, cfg, BPF_ANY) ? -errno : 0;
+}
+
+static __u64 ms_to_ticks(__u64 ms, __u32 hz)
+{
+	/* Round up: a timeout never fires early. */
+	return (ms * hz + 999) / 1000;
+}
+
+void xdpct_config_derive(struct xdpct_config *cfg)
+{
+	int s;
+
+	cfg->timeout_ms[CT_TIME_WAIT] = 2 * cfg->msl_ms;
+	for (s = 0; s < CT__MAX; s++)
+		cfg->timeout_ticks[s] = ms_to_ticks(cfg->timeout_ms[s], cfg->hz);
+}
+
+void xdpct_config_defaults(struct xdpct_config *cfg, __u32 hz)
+{
+	/* netfilter's nf_conntrack_tcp_timeout_* defaults, in ms. */
+	static const __u64 timeouts[CT__MAX] = {
+		[CT_NONE] = 10000,	      [CT_SYN_SENT] = 120000,    [CT_SYN_RECV] = 60000,
+		[CT_ESTABLISHED] = 432000000, [CT_FIN_WAIT] = 120000,    [CT_CLOSE_WAIT] = 60000,
+		[CT_LAST_ACK] = 30000,	      [CT_TIME_WAIT] = 120000,   [CT_CLOSE] = 10000,
+		[CT_SYN_SENT2] = 120000,
+	};
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->policy = POLICY_PASS;
+	cfg->event_mask = XDPCT_EVENTS_DEFAULT;
+	cfg->hz = hz;
+	cfg->msl_ms = 60000;
+	memcpy(cfg->timeout_ms, timeouts, sizeof(timeouts));
+	cfg->challenge_ack_per_sec = 1000;
+	cfg->ttl = 64;
+	xdpct_config_derive(cfg);
+}
+
+int xdpct_clock_read(const struct xdpct_instance *in, __u64 *now, __u32 *hz)
+{
+	__u64 buf[8] = { 0 };
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = buf, .data_size_in = sizeof(buf),
+		    .data_out = buf, .data_size_out = sizeof(buf), .repeat = 1);
+
+	if (bpf_prog_test_run_opts(in->prog_clock_fd, &opts))
+		return -errno;
+	if (opts.retval != 2 /* XDP_PASS */)
+		return -EIO;
+	*now = buf[0];
+	if (hz)
+		*hz = (__u32)buf[1];
+	return 0;
+}
+
+int xdpct_counters_read(const struct xdpct_instance *in, __u64 *out)
+{
+	int ncpu = libbpf_num_possible_cpus(), cpu, i;
+	__u64 *vals;
+	__u32 zero = 0;
+
+	if (ncpu <= 0)
+		return -EINVAL;
+	vals = calloc((size_t)ncpu, sizeof(__u64) * CNT__MAX);
+	if (!vals)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(in->counters_fd, &zero, vals)) {
+		int err = -errno;
+
+		free(vals);
+		return err;
+	}
+	memset(out, 0, sizeof(__u64) * CNT__MAX);
+	for (cpu = 0; cpu < ncpu; cpu++)
+		for (i = 0; i < CNT__MAX; i++)
+			out[i] += vals[(size_t)cpu * CNT__MAX + i];
+	free(vals);
+	return 0;
+}

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * An instance is the set of pinned programs and maps serving one network
+ * namespace, under /sys/fs/bpf/xdpct/net<inode>/. The CLI finds it from any
+ * shell in that namespace; -n NAME enters the namespace first.
+ */
+#ifndef XDPCT_USER_INSTANCE_H
+#define XDPCT_USER_INSTANCE_H
+
+#include <linux/types.h>
+#include <stdbool.h>
+#include <xdpct/config.h>
+
+#define XDPCT_BPFFS "/sys/fs/bpf"
+#define XDPCT_PIN_ROOT XDPCT_BPFFS "/xdpct"
+#define XDPCT_RUN_ROOT "/run/xdpct"
+
+struct xdpct_instance {
+	char dir[128];     /* pin directory */
+	char run_dir[128]; /* pid file and sockets */
+	int flows_fd;
+	int config_fd;
+	int counters_fd;
+	int events_fd;
+	int ifaces_fd;
+	int prog_xdp_fd;
+	int prog_tc_fd;
+	int prog_clock_fd;
+};
+
+/* Enter /run/netns/NAME (network namespace only: mounts stay the host's). */
+int xdpct_enter_netns(const char *name);
+/* Fill the instance's paths for the current network namespace. */
+int xdpct_instance_paths(struct xdpct_instance *in);
+/* Mount bpffs on /sys/fs/bpf when it is not there. */
+int xdpct_bpffs_ensure(void);
+/* Open the pinned objects; -ENOENT when nothing is attached here. */
+int xdpct_instance_open(struct xdpct_instance *in);
+void xdpct_instance_close(struct xdpct_instance *in);
+/* Remove every pin of the instance (programs stay attached through links/tc). */
+void xdpct_instance_unpin(struct xdpct_instance *in);
+/* Path of a pinned object, e.g. "flows" or "link_xdp_3". */
+void xdpct_pin_path(const struct xdpct_instance *in, const char *name, char *buf, size_t len);
+
+/* Read and write the live configuration. */
+int xdpct_config_read(const struct xdpct_instance *in, struct xdpct_config *cfg);
+int xdpct_config_write(const struct xdpct_instance *in, const struct xdpct_config *cfg);
+/* Defaults: netfilter's timeouts, MSL 60 s, policy pass. */
+void xdpct_config_defaults(struct xdpct_config *cfg, __u32 hz);
+/* Recompute timeout_ticks from timeout_ms and msl_ms. */
+void xdpct_config_derive(struct xdpct_config *cfg);
+
+/* The data path's clock: now in ticks, and ticks per second. */
+int xdpct_clock_read(const struct xdpct_instance *in, __u64 *now, __u32 *hz);
+
+/* Sum the per-CPU counters into out[CNT__MAX]. */
+int xdpct_counters_read(const struct xdpct_instance *in, __u64 *out);
+
+#endif /* XDPCT_USER_INSTANCE_H */

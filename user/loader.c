@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Skeleton load, pinning, and XDP / tc attachment per interface. */
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/if_link.h>
+#include "cli.h"
+#include "loader.h"
+#include "xdpct.skel.h"
+
+/* tc filter identity: ours, so detach never touches anyone else's. */
+#define XDPCT_TC_HANDLE 0x7863 /* "xc" */
+#define XDPCT_TC_PRIO 0xc7
+
+/* Map name in the object, and its pin name. */
+static const char *const pinned_maps[][2] = {
+	{ "flows", "flows" },	{ "config_map", "config" }, { "counters", "counters" },
+	{ "events", "events" }, { "ifaces", "ifaces" },	   { "flow_locks", "flow_locks" },
+};
+
+/* HZ from the kernel config, else measured: jiffies over a known sleep. */
+static __u32 clock_hz(const struct xdpct_instance *in)
+{
+	static const __u32 known[] = { 100, 250, 300, 1000 };
+	struct timespec a, b;
+	__u64 t0, t1;
+	__u32 hz = 0, best = 250;
+	double rate, diff = 1e9;
+	size_t i;
+
+	if (xdpct_clock_read(in, &t0, &hz) == 0 && hz)
+		return hz;
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	usleep(200000);
+	if (xdpct_clock_read(in, &t1, NULL))
+		return best;
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	rate = (double)(t1 - t0) / ((double)(b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9);
+	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+		double d = rate > known[i] ? rate - known[i] : known[i] - rate;
+
+		if (d < diff) {
+			diff = d;
+			best = known[i];
+		}
+	}
+	return best;
+}
+
+int xdpct_instance_create(struct xdpct_instance *in, const struct xdpct_load_opts *opts)
+{
+	struct xdpct_bpf *skel;
+	struct xdpct_config cfg;
+	char path[256];
+	size_t i;
+	int err;
+
+	err = xdpct_bpffs_ensure();
+	if (err)
+		return err;
+	mkdir(XDPCT_PIN_ROOT, 0700);
+	if (mkdir(in->dir, 0700) && errno != EEXIST) {
+		err = -errno;
+		xdpct_err("%s: %s", in->dir, strerror(-err));
+		return err;
+	}
+
+	skel = xdpct_bpf__open();
+	if (!skel) {
+		err = -errno;
+		xdpct_err("open BPF object: %s", strerror(-err));
+		goto fail;
+	}
+	if (opts && opts->flows_max)
+		bpf_map__set_max_entries(skel->maps.flows, opts->flows_max);
+	if (opts && opts->ringbuf_size)
+		bpf_map__set_max_entries(skel->maps.events, opts->ringbuf_size);
+	err = xdpct_bpf__load(skel);
+	if (err) {
+		xdpct_err("load BPF programs: %s (run with -v for the verifier's log)",
+			  strerror(-err));
+		goto fail;
+	}
+
+	for (i = 0; i < sizeof(pinned_maps) / sizeof(pinned_maps[0]); i++) {
+		struct bpf_map *m = bpf_object__find_map_by_name(skel->obj, pinned_maps[i][0]);
+
+		xdpct_pin_path(in, pinned_maps[i][1], path, sizeof(path));
+		err = m ? bpf_map__pin(m, path) : -ENOENT;
+		if (err) {
+			xdpct_err("pin %s: %s", path, strerror(-err));
+			goto fail;
+		}
+	}
+	{
+		struct bpf_program *progs[] = { skel->progs.xdpct_xdp, skel->progs.xdpct_tc_egress,
+						skel->progs.xdpct_clock };
+		const char *names[] = { "prog_xdp", "prog_tc", "prog_clock" };
+
+		for (i = 0; i < 3; i++) {
+			xdpct_pin_path(in, names[i], path, sizeof(path));
+			err = bpf_program__pin(progs[i], path);
+			if (err) {
+				xdpct_err("pin %s: %s", path, strerror(-err));
+				goto fail;
+			}
+		}
+	}
+	xdpct_bpf__destroy(skel);
+	skel = NULL;
+
+	err = xdpct_instance_open(in);
+	if (err) {
+		xdpct_err("%s: cannot open pinned objects: %s", in->dir, strerror(-err));
+		goto fail;
+	}
+	xdpct_config_defaults(&cfg, clock_hz(in));
+	err = xdpct_config_write(in, &cfg);
+	if (err) {
+		xdpct_err("write config: %s", strerror(-err));
+		goto fail;
+	}
+	return 0;
+
+fail:
+	xdpct_bpf__destroy(skel);
+	xdpct_instance_close(in);
+	xdpct_instance_unpin(in);
+	return err;
+}
+
+static void link_pin_name(unsigned int ifindex, char *buf, size_t len)
+{
+	snprintf(buf, len, "link_xdp_%u", ifindex);
+}
+
+static int tc_attach(int prog_fd, unsigned int ifindex)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)ifindex, .attach_point = BPF_TC_EGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, topts, .handle = XDPCT_TC_HANDLE, .priority = XDPCT_TC_PRIO,
+		    .prog_fd = prog_fd);
+	int err;
+
+	err = bpf_tc_hook_create(&hook);
+	if (err && err != -EEXIST)
+		return err;
+	return bpf_tc_attach(&hook, &topts);
+}
+
+static int tc_detach(unsigned int ifindex)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)ifindex, .attach_point = BPF_TC_EGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, topts, .handle = XDPCT_TC_HANDLE, .priority = XDPCT_TC_PRIO);
+
+	return bpf_tc_detach(&hook, &topts);
+}
+
+int xdpct_iface_attach(struct xdpct_instance *in, const char *ifname, enum xdpct_xdp_mode mode,
+		       bool no_egress)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, lopts);
+	unsigned int ifindex = if_nametoindex(ifname);
+	__u32 flags = 0;
+	char name[64], path[256];
+	int link_fd = -1, err;
+
+	if (!ifindex) {
+		xdpct_err("attach %s: interface not found", ifname);
+		return -ENODEV;
+	}
+	if (bpf_map_lookup_elem(in->ifaces_fd, &ifindex, &flags) == 0) {
+		xdpct_err("attach %s: xdpct is already attached (detach it first)", ifname);
+		return -EEXIST;
+	}
+	lopts.flags = mode == XDPCT_MODE_GENERIC ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
+	link_fd = bpf_link_create(in->prog_xdp_fd, (int)ifindex, BPF_XDP, &lopts);
+	if (link_fd < 0) {
+		err = -errno;
+		if (err == -EBUSY || err == -EEXIST)
+			xdpct_err("attach %s: another XDP program is attached", ifname);
+		else if (mode == XDPCT_MODE_NATIVE && err == -EOPNOTSUPP)
+			xdpct_err("attach %s: driver has no native XDP (try --mode generic)", ifname);
+		else
+			xdpct_err("attach %s: XDP: %s", ifname, strerror(-err));
+		return err;
+	}
+	link_pin_name(ifindex, name, sizeof(name));
+	xdpct_pin_path(in, name, path, sizeof(path));
+	err = bpf_obj_pin(link_fd, path);
+	if (err) {
+		err = -errno;
+		xdpct_err("attach %s: pin %s: %s", ifname, path, strerror(-err));
+		goto fail_link;
+	}
+	flags = mode == XDPCT_MODE_GENERIC ? IFACE_GENERIC : 0;
+	if (!no_egress) {
+		err = tc_attach(in->prog_tc_fd, ifindex);
+		if (err) {
+			xdpct_err("attach %s: tc egress: %s", ifname, strerror(-err));
+			goto fail_pin;
+		}
+		flags |= IFACE_EGRESS;
+	}
+	if (bpf_map_update_elem(in->ifaces_fd, &ifindex, &flags, BPF_NOEXIST)) {
+		err = -errno;
+		xdpct_err("attach %s: record interface: %s", ifname, strerror(-err));
+		if (!no_egress)
+			tc_detach(ifindex);
+		goto fail_pin;
+	}
+	close(link_fd);
+	return 0;
+
+fail_pin:
+	unlink(path);
+fail_link:
+	bpf_link_detach(link_fd);
+	close(link_fd);
+	return err;
+}
+
+int xdpct_iface_detach(struct xdpct_instance *in, const char *ifname, unsigned int ifindex)
+{
+	char name[64], path[256];
+	__u32 flags;
+	int link_fd;
+
+	if (bpf_map_lookup_elem(in->ifaces_fd, &ifindex, &flags))
+		return -ENOENT;
+	link_pin_name(ifindex, name, sizeof(name));
+	xdpct_pin_path(in, name, path, sizeof(path));
+	link_fd = bpf_obj_get(path);
+	if (link_fd >= 0) {
+		bpf_link_detach(link_fd);
+		close(link_fd);
+	}
+	unlink(path);
+	if (flags & IFACE_EGRESS)
+		tc_detach(ifindex); /* the interface may be gone already: nothing to undo */
+	bpf_map_delete_elem(in->ifaces_fd, &ifindex);
+	(void)ifname;
+	return 0;
+}

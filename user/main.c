@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0
+/* xdpct <command> [options]: global options, then the command's own. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "cli.h"
+#include "instance.h"
+
+extern const struct cli_cmd cmd_attach, cmd_detach, cmd_list;
+
+const struct cli_cmd *const cli_commands[] = {
+	&cmd_attach,
+	&cmd_detach,
+	&cmd_list,
+	NULL,
+};
+
+static void usage(FILE *out)
+{
+	int i;
+
+	fprintf(out, "Usage: xdpct [-n NETNS] [-j] [-v] COMMAND [options]\n\n"
+		     "An eBPF/XDP TCP connection tracker and responder.\n\n"
+		     "Global options:\n"
+		     "  -n, --netns NAME   act inside network namespace NAME (as ip -n)\n"
+		     "  -j, --json         machine-readable output\n"
+		     "  -v, --verbose      show libbpf's messages\n"
+		     "  -h, --help         show this help\n\nCommands:\n");
+	for (i = 0; cli_commands[i]; i++)
+		fprintf(out, "  %-10s %s\n", cli_commands[i]->name, cli_commands[i]->summary);
+	fprintf(out, "\nRun 'xdpct COMMAND --help' for a command's options.\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option gopts[] = {
+		{ "netns", required_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const struct cli_cmd *cmd;
+	int c;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+n:jvh", gopts, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			g_opts.netns = optarg;
+			break;
+		case 'j':
+			g_opts.json = true;
+			break;
+		case 'v':
+			g_opts.verbose = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			xdpct_err("option '%s' is unknown or needs an argument (see 'xdpct --help')",
+				  argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	cmd = cli_find(argv[optind]);
+	if (!cmd) {
+		xdpct_err("'%s' is not a command (see 'xdpct --help')", argv[optind]);
+		return EXIT_USAGE;
+	}
+	xdpct_libbpf_logging(g_opts.verbose);
+	/* The command sees its own name as argv[0]; getopt starts afresh. */
+	argc -= optind;
+	argv += optind;
+	optind = 0;
+	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		cli_help(stdout, cmd);
+		return 0;
+	}
+	if (g_opts.netns && xdpct_enter_netns(g_opts.netns))
+		return EXIT_RUNTIME;
+	if (geteuid() != 0) {
+		xdpct_err("%s: needs root (CAP_BPF, CAP_NET_ADMIN, CAP_SYS_ADMIN)", cmd->name);
+		return EXIT_RUNTIME;
+	}
+	return cmd->run(argc, argv);
+}
