@@ -70,6 +70,14 @@ struct {
 	__type(value, struct xdpct_flow);
 } new_flow SEC(".maps");
 
+/* Per-port policy, indexed by the server's port in host order (PORT_* flags). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u8);
+} ports SEC(".maps");
+
 /* Interfaces xdpct is attached to (ifindex -> flags), for the egress hook. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

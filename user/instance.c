@@ -133,8 +133,8 @@ void xdpct_instance_close(struct xdpct_instance *in)
 void xdpct_instance_unpin(struct xdpct_instance *in)
 {
 	static const char *const names[] = { "flows",	 "config",   "counters",   "events",
-					     "ifaces",	 "flow_locks", "prog_xdp", "prog_tc",
-					     "prog_clock" };
+					     "ifaces",	 "flow_locks", "ports",	   "prog_xdp",
+					     "prog_tc",	 "prog_clock" };
 	char path[256];
 	size_t i;
 

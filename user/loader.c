@@ -22,6 +22,7 @@
 static const char *const pinned_maps[][2] = {
 	{ "flows", "flows" },	{ "config_map", "config" }, { "counters", "counters" },
 	{ "events", "events" }, { "ifaces", "ifaces" },	   { "flow_locks", "flow_locks" },
+	{ "ports", "ports" },
 };
 
 /* HZ from the kernel config, else measured: jiffies over a known sleep. */

@@ -22,6 +22,11 @@ enum {
 	CFG_CHALLENGE_ACK = 1 << 2,
 };
 
+/* Flags of the ports map, indexed by the server's port. */
+enum {
+	PORT_PROTECTED = 1 << 0, /* SYN cookies, and RST for unknown flows under reject */
+};
+
 struct xdpct_config {
 	__u32 policy;     /* enum xdpct_policy */
 	__u32 flags;      /* CFG_* */

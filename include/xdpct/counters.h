@@ -41,7 +41,14 @@
 	X(INV_OLD_SYN, "invalid_old_syn")                                        \
 	X(INV_UNEXPECTED, "invalid_unexpected")                                  \
 	X(VERDICT_DROP, "dropped_by_policy")                                     \
-	X(EVENT_DROP, "ringbuf_drops")
+	X(EVENT_DROP, "ringbuf_drops")                                           \
+	X(RESP_SYNCOOKIE, "responder_syncookie_synack")                          \
+	X(RESP_COOKIE_OK, "responder_cookie_ack_valid")                          \
+	X(RESP_COOKIE_BAD, "responder_cookie_ack_invalid")                       \
+	X(RESP_TW_REACK, "responder_time_wait_reack")                            \
+	X(RESP_RST, "responder_rst")                                             \
+	X(RESP_CHALLENGE, "responder_challenge_ack")                             \
+	X(RESP_RATE_LIMITED, "responder_rate_limited")
 
 enum xdpct_counter {
 #define XDPCT_COUNTER_ENUM(id, name) CNT_##id,
