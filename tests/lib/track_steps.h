@@ -208,8 +208,20 @@ static inline void track_step_spec(struct track *t, int from_server, const struc
 
 		snprintf(m, sizeof(m), "%s: sender packets", what);
 		CHECK_EQ(snd->packets, pk + 1, m);
-		snprintf(m, sizeof(m), "%s: sender end covers the segment", what);
-		CHECK(!xdpct_seq_before(snd->end, end) || (spec->flags & TCPF_RST), m);
+		const struct xdpct_endpoint *old = &before.ep[dir], *rcv = &after.ep[!dir];
+		int fresh = !had || w->ev == EV_REOPENED || old->maxwin == 0;
+		__u32 want_end = fresh || xdpct_seq_after(end, old->end) ? end : old->end;
+
+		/* The sender's end: exactly the furthest it sent (a RST moves nothing). */
+		snprintf(m, sizeof(m), "%s: sender end", what);
+		if (!(spec->flags & TCPF_RST))
+			CHECK_EQ(snd->end, want_end, m);
+		/* What the receiver may send never shrinks, and covers this ack. */
+		snprintf(m, sizeof(m), "%s: receiver's right edge", what);
+		if ((spec->flags & TCPF_ACK) && !(spec->flags & TCPF_RST) && !fresh) {
+			CHECK(!xdpct_seq_before(rcv->maxend, before.ep[!dir].maxend), m);
+			CHECK(xdpct_seq_after(rcv->maxend, spec->ack), m);
+		}
 		snprintf(m, sizeof(m), "%s: last_seen", what);
 		CHECK_EQ(after.last_seen, t->now, m);
 	}
