@@ -8,6 +8,7 @@
 # picks up mid-stream and xdpct does not) is asserted as a difference;
 # README "Differences from netfilter conntrack" explains each.
 . "$(dirname "$0")/../lib/e2e.sh"
+. "$(dirname "$0")/../lib/track_e2e.sh"
 
 ns_add c; ns_add r; ns_add s
 link c veth0 r veth0
@@ -165,5 +166,15 @@ for fam in 4 6; do
 	[ $ok = 0 ] && pass $t || fail $t
 	wait
 done
+
+# On all this real traffic xdpct judged nothing invalid but the segments of
+# the connection it never saw open (its data, ACKs and close: at least 2).
+t=real_traffic_has_no_invalid_segments
+ok=0
+nf=$(counters r '^invalid_no_flow$')
+[ "$nf" -ge 2 ] || { echo "  invalid_no_flow: $nf < 2"; ok=1; }
+expect other_invalid "$(counters r '^invalid_')" "$nf" || ok=1
+expect malformed "$(counters r '^malformed_')" 0 || ok=1
+[ $ok = 0 ] && pass $t || fail $t
 
 e2e_exit

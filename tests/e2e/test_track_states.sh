@@ -5,6 +5,7 @@
 # states, and each endpoint state must be what the kernel's own socket
 # says (`ss` in that endpoint's namespace).
 . "$(dirname "$0")/../lib/e2e.sh"
+. "$(dirname "$0")/../lib/track_e2e.sh"
 
 ns_add c; ns_add s
 link c veth0 s veth0
@@ -37,25 +38,6 @@ check() {
 	expect kernel_client "$(kstate c "$sport")" "$kc" || ok=1
 	expect kernel_server "$(kstate s "$sport")" "$ks" || ok=1
 	return $ok
-}
-
-# counters NS PATTERN: the sum over CPUs of the counters whose names match
-# PATTERN (an awk regex), read from the pinned per-CPU map through bpftool;
-# ids are positions in include/xdpct/counters.h.
-counters() {
-	local ino idx b k v total=0 i
-	ino=$(stat -L -c %i "/run/netns/$(ns "$1")")
-	idx=$(grep -o 'X([A-Z0-9_]*, "[a-z0-9_]*")' "$(dirname "$0")/../../include/xdpct/counters.h" |
-		awk -F'"' -v re="$2" '$2 ~ re { print NR - 1 }')
-	while read -r -a b; do
-		for i in $idx; do
-			v=0
-			for k in 7 6 5 4 3 2 1 0; do v=$((v * 256 + b[8 * i + k])); done
-			total=$((total + v))
-		done
-	done < <(bpftool -j map dump pinned "/sys/fs/bpf/xdpct/net$ino/counters" |
-		jq -r '.[0].values[].value | join(" ")')
-	echo $total
 }
 
 n=0
