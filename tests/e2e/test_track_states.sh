@@ -1,9 +1,9 @@
 # Real kernel TCP between two namespaces over veth, xdpct on the server's
-# interface (XDP ingress, native and generic, + tc egress), IPv4 and IPv6. For each way a
-# connection can be left (open, closed by either side, half-closed,
-# aborted) `xdpct -j list` must show the summary and both endpoint
-# states, and each endpoint state must be what the kernel's own socket
-# says (`ss` in that endpoint's namespace).
+# interface (XDP ingress + tc egress; native, generic, and native under
+# policy strict), IPv4 and IPv6. For each way a connection can be left
+# (open, closed by either side, half-closed, aborted) `xdpct -j list` must
+# show the summary and both endpoint states, and each endpoint state must
+# be what the kernel's own socket says (`ss` in that endpoint's namespace).
 . "$(dirname "$0")/../lib/e2e.sh"
 . "$(dirname "$0")/../lib/track_e2e.sh"
 
@@ -41,9 +41,15 @@ check() {
 }
 
 n=0
-for mode in native generic; do
-	if ! "$XDPCT" -n "$(ns s)" attach --mode $mode veth0 >/dev/null; then
+# Native and generic XDP; then native under policy strict, which drops
+# invalid segments: real TCP must not notice.
+for mode in native generic strict; do
+	xmode=$mode; [ $mode = strict ] && xmode=native
+	if ! "$XDPCT" -n "$(ns s)" attach --mode $xmode veth0 >/dev/null; then
 		fail attach_$mode; continue
+	fi
+	if [ $mode = strict ] && ! "$XDPCT" -n "$(ns s)" config set policy strict >/dev/null; then
+		fail policy_strict; continue
 	fi
 	for fam in 4 6; do
 		if [ $fam = 4 ]; then srv=198.18.0.2; else srv=2001:db8::2; fi
@@ -111,6 +117,7 @@ for mode in native generic; do
 	expect malformed "$(counters s '^malformed_')" 0 || ok=1
 	expect flows_new "$(counters s '^flows_new$')" 10 || ok=1
 	expect flows_closed "$(counters s '^flows_closed$')" 2 || ok=1
+	expect dropped "$(counters s '^dropped_by_policy$')" 0 || ok=1
 	[ $ok = 0 ] && pass $t || fail $t
 	"$XDPCT" -n "$(ns s)" detach veth0 >/dev/null
 done
