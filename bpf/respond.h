@@ -247,6 +247,10 @@ __noinline int xdpct_respond_xdp(struct xdp_md *ctx, struct xdpct_result *r, int
 	cnt = bpf_map_lookup_elem(&counters, &zero);
 	if (!cfg || !s || !w)
 		return verdict;
+	if (r->claimed == CLAIM_ARM)
+		xdpct_count(cnt, CNT_RESP_COOKIE_ARM);
+	if (r->claimed == CLAIM_ARM || r->claimed == CLAIM_PASS)
+		return XDP_PASS;
 	if (r->claimed)
 		return xdpct_respond_unknown(ctx, cfg, cnt, s, w, r);
 

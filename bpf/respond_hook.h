@@ -31,11 +31,23 @@ struct {
 /*
  * The host's listener accepts a cookie ACK only within two minutes of
  * issuing a cookie itself (the kernel's tcp_synq_no_recent_overflow()).
- * So once a minute per protected port and family one SYN goes on to the
+ * So once a second per protected port and family one SYN goes on to the
  * host, which with tcp_syncookies=2 answers it with a cookie of its own,
- * keeping no state, and stays ready for the cookies xdpct sends.
+ * keeping no state, and stays ready for the cookies xdpct sends; a
+ * listener restarted in between is ready again within that second. No
+ * entry is opened for that SYN or for the host's SYN+ACK: the flow opens
+ * when the ACK returns, as for xdpct's own cookies (same helpers, same
+ * secret).
  */
-#define XDPCT_COOKIE_ARM_SECS 60
+#define XDPCT_COOKIE_ARM_TICKS(hz) (hz)
+
+/* What the responder does with a segment of no flow (struct xdpct_result.claimed). */
+enum {
+	CLAIM_NONE = 0,
+	CLAIM_ANSWER,  /* answer it (bpf/respond.h) */
+	CLAIM_ARM,     /* a SYN for the host, to arm its listener: pass it, open nothing */
+	CLAIM_PASS,    /* the host's SYN+ACK to such a SYN: pass it, open nothing */
+};
 
 struct xdpct_cookie_arm {
 	__u64 at[2]; /* when a SYN last went to the host, [family == 6]; 0: never */
@@ -76,42 +88,52 @@ static __always_inline bool xdpct_cookie_arm_due(const struct xdpct_config *cfg,
 	if (!a)
 		return false;
 	at = &a->at[v6 & 1];
-	if (*at && now - *at < (__u64)XDPCT_COOKIE_ARM_SECS * xdpct_hz(cfg))
+	if (*at && now - *at < XDPCT_COOKIE_ARM_TICKS((__u64)xdpct_hz(cfg)))
 		return false;
 	*at = now ? now : 1;
 	return true;
 }
 
+static __always_inline bool xdpct_port_protected(__u16 port_be)
+{
+	__u32 port = xdpct_ntohs(port_be);
+	__u8 *pf = bpf_map_lookup_elem(&ports, &port);
+
+	return pf && (*pf & PORT_PROTECTED);
+}
+
 /*
  * Does the responder take this segment of a flow the table does not hold?
- * On protected ports: a SYN when cookies are on (answered with a cookie),
- * an ACK when cookies are on (its cookie checked), and under policy reject
- * anything but a RST or a SYN (answered with a RST). Saves the segment.
+ * On protected ports: a SYN when cookies are on (answered with a cookie, or
+ * passed on to arm the host), an ACK when cookies are on (its cookie
+ * checked), and under policy reject anything but a RST or a SYN (answered
+ * with a RST). On both hooks, the host's SYN+ACK to a SYN passed on to it
+ * goes through. Saves what it answers. Returns CLAIM_*.
  */
-static __always_inline bool xdpct_respond_claim(const struct xdpct_config *cfg,
+static __always_inline __u8 xdpct_respond_claim(const struct xdpct_config *cfg,
 						const struct xdpct_pkt *pkt,
-						const struct xdpct_flow_key *key, __u64 now)
+						const struct xdpct_flow_key *key, __u64 now,
+						bool ingress)
 {
 	__u8 f = pkt->flags & (TCPF_SYN | TCPF_ACK | TCPF_RST | TCPF_FIN);
 	bool cookies = cfg->flags & CFG_SYNCOOKIES, reject = cfg->policy == POLICY_REJECT;
-	__u32 port = xdpct_ntohs(pkt->dport);
-	__u8 *pf;
 
-	if (f & TCPF_RST) /* a RST is never answered (RFC 9293 3.10.7.1) */
-		return false;
+	if (f == (TCPF_SYN | TCPF_ACK))
+		return cookies && xdpct_port_protected(pkt->sport) ? CLAIM_PASS : CLAIM_NONE;
+	if (!ingress || (f & TCPF_RST)) /* a RST is never answered (RFC 9293 3.10.7.1) */
+		return CLAIM_NONE;
 	if (f & TCPF_SYN) {
 		if (f != TCPF_SYN || !cookies)
-			return false;
+			return CLAIM_NONE;
 	} else if (!reject && !(cookies && (f & TCPF_ACK))) {
-		return false;
+		return CLAIM_NONE;
 	}
-	pf = bpf_map_lookup_elem(&ports, &port);
-	if (!pf || !(*pf & PORT_PROTECTED))
-		return false;
-	if (f == TCPF_SYN && xdpct_cookie_arm_due(cfg, port, pkt->family == 6, now))
-		return false;
+	if (!xdpct_port_protected(pkt->dport))
+		return CLAIM_NONE;
 	xdpct_respond_save(pkt, key, now);
-	return true;
+	if (f == TCPF_SYN && xdpct_cookie_arm_due(cfg, xdpct_ntohs(pkt->dport), pkt->family == 6, now))
+		return CLAIM_ARM;
+	return CLAIM_ANSWER;
 }
 
 /*

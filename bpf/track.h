@@ -28,7 +28,7 @@ struct xdpct_result {
 	__u8 server_state;
 	__u8 client_is_b;
 	/* For the responder (bpf/respond.h), XDP only. */
-	__u8 claimed;   /* an unknown flow's segment it answers: no entry opened */
+	__u8 claimed;   /* CLAIM_*: an unknown flow's segment it takes: no entry opened */
 	__u16 resp_win; /* answering for the receiver: its window, scaled down */
 	__u32 resp_seq; /* the receiver's next sequence number */
 	__u32 resp_ack; /* the sender's next sequence number */
@@ -223,10 +223,8 @@ static __always_inline int xdpct_track(void *data, void *data_end, __u32 frame_l
 	src_is_b = xdpct_flow_key_make(&pkt, &key);
 
 	f = bpf_map_lookup_elem(&flows, &key);
-	if (!f && respond && xdpct_respond_claim(cfg, &pkt, &key, now)) {
-		r->claimed = 1;
+	if (!f && (r->claimed = xdpct_respond_claim(cfg, &pkt, &key, now, respond)))
 		return ACT_PASS;
-	}
 	if (!f) {
 		struct xdpct_flow *nf = bpf_map_lookup_elem(&new_flow, &zero);
 
