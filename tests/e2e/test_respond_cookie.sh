@@ -29,8 +29,10 @@ if ! "$XDPCT" -n "$(ns s)" attach veth0 >/dev/null || ! "$XDPCT" -n "$(ns c)" at
 	fail attach; e2e_exit
 fi
 dir=/sys/fs/bpf/xdpct/net$(stat -L -c %i "/run/netns/$(ns s)")
-"$TOOLS/respctl" "$dir" set flags=1 cookie_wscale=$ws ttl=61 &&
-	"$TOOLS/respctl" "$dir" protect 8080 8443 || { fail configure; e2e_exit; }
+cfg() { "$XDPCT" -n "$(ns s)" config set "$1" "$2" >/dev/null; }
+# The window scale has no CLI key yet: written straight into the config map.
+cfg syncookies on && cfg protected-ports 8080,8443 && cfg ttl 61 &&
+	"$TOOLS/respctl" "$dir" set cookie_wscale=$ws || { fail configure; e2e_exit; }
 ctr() { "$TOOLS/respctl" "$dir" counter "$1"; }
 
 # ss -tin of the one connection with client port $2, in namespace $1.

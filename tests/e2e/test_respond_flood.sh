@@ -17,8 +17,8 @@ for n in s c; do
 done
 "$XDPCT" -n "$(ns s)" attach veth1 >/dev/null || { fail attach; e2e_exit; }
 dir=/sys/fs/bpf/xdpct/net$(stat -L -c %i "/run/netns/$(ns s)")
-"$TOOLS/respctl" "$dir" set flags=1 && "$TOOLS/respctl" "$dir" protect 8080 ||
-	{ fail configure; e2e_exit; }
+"$XDPCT" -n "$(ns s)" config set syncookies on >/dev/null &&
+	"$XDPCT" -n "$(ns s)" config set protected-ports 8080 >/dev/null || { fail configure; e2e_exit; }
 ctr() { "$TOOLS/respctl" "$dir" counter "$1"; }
 
 t=syn_flood_adds_no_flows_and_a_client_still_connects

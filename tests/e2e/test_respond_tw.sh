@@ -13,7 +13,7 @@ for n in c s; do
 	if ! "$XDPCT" -n "$(ns $n)" attach veth0 >/dev/null; then fail attach; e2e_exit; fi
 done
 dir=/sys/fs/bpf/xdpct/net$(stat -L -c %i "/run/netns/$(ns c)")
-"$TOOLS/respctl" "$dir" set flags=2 || { fail configure; e2e_exit; }
+"$XDPCT" -n "$(ns c)" config set tw-reack on >/dev/null || { fail configure; e2e_exit; }
 
 t=fin_retransmitted_into_time_wait_is_acked_from_xdp
 ok=1
