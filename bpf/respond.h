@@ -53,6 +53,7 @@ struct xdpct_resp_work {
 	struct xdpct_result ev;
 	struct xdpct_flow_key key;
 	struct xdpct_cookie_hdrs hdrs;
+	struct bpf_sock_tuple tuple;
 };
 
 struct {
@@ -174,6 +175,40 @@ static __always_inline void xdpct_cookie_open(struct xdp_md *ctx, const struct x
 	xdpct_count(cnt, CNT_FLOW_ESTABLISHED);
 }
 
+/*
+ * Does the host hold a connection (not a listener) for this segment? Then
+ * the table lost it (evicted, reaped, or opened before attach), not the
+ * host: no cookie check or RST may cut it off.
+ */
+static __always_inline bool xdpct_host_has_conn(struct xdp_md *ctx, const struct xdpct_pkt *pkt,
+						struct bpf_sock_tuple *t)
+{
+	struct bpf_sock *sk;
+	__u32 size;
+	bool conn;
+
+	__builtin_memset(t, 0, sizeof(*t));
+	if (pkt->family == 4) {
+		t->ipv4.saddr = pkt->saddr[0];
+		t->ipv4.daddr = pkt->daddr[0];
+		t->ipv4.sport = pkt->sport;
+		t->ipv4.dport = pkt->dport;
+		size = sizeof(t->ipv4);
+	} else {
+		__builtin_memcpy(t->ipv6.saddr, pkt->saddr, 16);
+		__builtin_memcpy(t->ipv6.daddr, pkt->daddr, 16);
+		t->ipv6.sport = pkt->sport;
+		t->ipv6.dport = pkt->dport;
+		size = sizeof(t->ipv6);
+	}
+	sk = bpf_skc_lookup_tcp(ctx, t, size, BPF_F_CURRENT_NETNS, 0);
+	if (!sk)
+		return false;
+	conn = sk->state != BPF_TCP_LISTEN;
+	bpf_sk_release(sk);
+	return conn;
+}
+
 /* A segment of no flow that the tracker handed over (xdpct_respond_claim()). */
 static __always_inline int xdpct_respond_unknown(struct xdp_md *ctx,
 						 const struct xdpct_config *cfg,
@@ -200,11 +235,17 @@ static __always_inline int xdpct_respond_unknown(struct xdp_md *ctx,
 					     RESPONSE_COOKIE_SYNACK);
 		return act;
 	}
+	if ((cfg->flags & CFG_SYNCOOKIES) && (pkt->flags & TCPF_ACK) &&
+	    xdpct_cookie_ok(pkt, &w->hdrs)) {
+		xdpct_cookie_open(ctx, cfg, cnt, s, w, r);
+		return XDP_PASS;
+	}
+	if (xdpct_host_has_conn(ctx, pkt, &w->tuple)) {
+		/* As the tracker treats a segment of no flow: counted, and the policy's verdict. */
+		xdpct_count(cnt, CNT_INV_NO_FLOW);
+		return cfg->policy == POLICY_PASS ? XDP_PASS : XDP_DROP;
+	}
 	if ((cfg->flags & CFG_SYNCOOKIES) && (pkt->flags & TCPF_ACK)) {
-		if (xdpct_cookie_ok(pkt, &w->hdrs)) {
-			xdpct_cookie_open(ctx, cfg, cnt, s, w, r);
-			return XDP_PASS;
-		}
 		r->step.invalid = INV_BAD_ACK;
 		xdpct_respond_report(cfg, cnt, s, w, r, ctx->ingress_ifindex, CNT_RESP_COOKIE_BAD,
 				     EV_INVALID, INV_BAD_ACK);

@@ -24,14 +24,32 @@ wscale_of() {
 }
 ws=$(wscale_of s); wc=$(wscale_of c)
 
+# A connection the host holds from before attach: the table never sees its SYN.
+run s "$PEER" server 198.18.0.2 8081 "touch:$E2E_TMP/l8081" recv:100 "wait:$E2E_TMP/go8081" \
+	send:100000 recv:100000 close &
+old_s=$!
+wait_file "$E2E_TMP/l8081"
+run c "$PEER" client 198.18.0.2 8081 sport:45081 send:100 "wait:$E2E_TMP/go8081" \
+	recv:100000 send:100000 close &
+old_c=$!
+
 # xdpct on both ends: native XDP_TX on a veth reaches a peer that runs XDP.
 if ! "$XDPCT" -n "$(ns s)" attach veth0 >/dev/null || ! "$XDPCT" -n "$(ns c)" attach veth0 >/dev/null; then
-	fail attach; e2e_exit
+	fail attach; t=connection_from_before_attach_survives_cookies
+ok=1
+bad0=$(ctr responder_cookie_ack_invalid)
+touch "$E2E_TMP/go8081"
+wait $old_c || { echo "  client failed"; ok=0; }
+wait $old_s || { echo "  server failed"; ok=0; }
+expect "its ACKs taken for bad cookies" "$(( $(ctr responder_cookie_ack_invalid) - bad0 ))" 0 || ok=0
+[ $ok = 1 ] && pass $t || fail $t
+
+e2e_exit
 fi
 dir=/sys/fs/bpf/xdpct/net$(stat -L -c %i "/run/netns/$(ns s)")
 cfg() { "$XDPCT" -n "$(ns s)" config set "$1" "$2" >/dev/null; }
 # The window scale has no CLI key yet: written straight into the config map.
-cfg syncookies on && cfg protected-ports 8080,8443 && cfg ttl 61 &&
+cfg syncookies on && cfg protected-ports 8080,8081,8443 && cfg ttl 61 &&
 	"$TOOLS/respctl" "$dir" set cookie_wscale=$ws || { fail configure; e2e_exit; }
 ctr() { "$TOOLS/respctl" "$dir" counter "$1"; }
 
@@ -40,8 +58,9 @@ ss_info() { run "$1" ss -tineH "( sport = :$2 or dport = :$2 )" | tr -s ' \n' ' 
 
 # check_cookie_connection NAME ADDR PORT FAMILY N: client ports 4500N (arming), 4600N
 check_cookie_connection() {
-	local t=$1 a=$2 p=$3 n=$5 ok=1 syn0 ok0 ci si cw sw opt cpid
+	local t=$1 a=$2 p=$3 n=$5 ok=1 syn0 ok0 ci si cw sw opt cpid spid
 	run s "$TOOLS/accepter" "$a" "$p" 2 1048576 "$E2E_TMP/l$p" &
+	spid=$!
 	wait_file "$E2E_TMP/l$p" || { fail "$t"; return; }
 	# The first SYN goes on to the host, which answers it itself: that arms its listener.
 	run c "$PEER" client "$a" "$p" sport:4500$n recv:1048576 send:1000 shut eof close ||
@@ -70,11 +89,20 @@ check_cookie_connection() {
 	fi
 	touch "$E2E_TMP/done$p"
 	wait $cpid || { echo "  client failed"; ok=0; }
-	wait || { echo "  server failed"; ok=0; }
+	wait $spid || { echo "  server failed"; ok=0; }
 	[ $ok = 1 ] && pass "$t" || fail "$t"
 }
 
 check_cookie_connection ipv4_connection_through_xdp_syn_cookie 198.18.0.2 8080 4 1
 check_cookie_connection ipv6_connection_through_xdp_syn_cookie 2001:db8::2 8443 6 2
+
+t=connection_from_before_attach_survives_cookies
+ok=1
+bad0=$(ctr responder_cookie_ack_invalid)
+touch "$E2E_TMP/go8081"
+wait $old_c || { echo "  client failed"; ok=0; }
+wait $old_s || { echo "  server failed"; ok=0; }
+expect "its ACKs taken for bad cookies" "$(( $(ctr responder_cookie_ack_invalid) - bad0 ))" 0 || ok=0
+[ $ok = 1 ] && pass $t || fail $t
 
 e2e_exit

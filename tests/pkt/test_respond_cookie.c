@@ -9,6 +9,9 @@
 #include "bpf_env.h"
 #include "check.h"
 #include "reply.h"
+#include <unistd.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 static struct env E;
 static const struct endpoint CLIENT = { 4, "198.18.0.1", 40000 };
@@ -305,6 +308,57 @@ static void syn_flood_opens_nothing(void)
 	env_close(&E);
 }
 
+/*
+ * A connection the host holds but the table does not (evicted, reaped, or
+ * opened before attach): its ACKs are no cookie ACKs and must not be cut
+ * off. A real loopback connection in this namespace, where the test run's
+ * socket lookup looks.
+ */
+static void acks_of_a_connection_the_host_holds_pass(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(a);
+	struct endpoint srv = { 4, "127.0.0.1", 0 }, cli = { 4, "127.0.0.1", 0 };
+	int l = -1, c = -1, one = 1;
+	__u32 port;
+	__u8 v = PORT_PROTECTED;
+	struct frame fr;
+
+	REQUIRE(setup() == 0, "load and configure");
+	l = socket(AF_INET, SOCK_STREAM, 0);
+	c = socket(AF_INET, SOCK_STREAM, 0);
+	setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	REQUIRE(l >= 0 && c >= 0 && !bind(l, (struct sockaddr *)&a, len) && !listen(l, 4) &&
+			!getsockname(l, (struct sockaddr *)&a, &len) &&
+			!connect(c, (struct sockaddr *)&a, len),
+		"a loopback connection");
+	srv.port = ntohs(a.sin_port);
+	len = sizeof(a);
+	REQUIRE(!getsockname(c, (struct sockaddr *)&a, &len), "client port");
+	cli.port = ntohs(a.sin_port);
+	port = srv.port;
+	REQUIRE(!bpf_map_update_elem(bpf_map__fd(E.skel->maps.ports), &port, &v, BPF_ANY),
+		"protect the server's port");
+
+	frame_tcp(&fr, &cli, &srv, TCPF_ACK, 1234, 5678, 10);
+	CHECK_EQ(env_run_xdp(&E, &fr), XDP_PASS, "an ACK of the host's connection passes");
+	CHECK_EQ(env_counter(&E, CNT_RESP_COOKIE_BAD), 0, "not taken for a bad cookie");
+	CHECK_EQ(env_counter(&E, CNT_INV_NO_FLOW), 1, "counted as a segment of no flow");
+	E.cfg.policy = POLICY_REJECT;
+	REQUIRE(env_set_config(&E) == 0, "policy reject");
+	CHECK_EQ(env_run_xdp(&E, &fr), XDP_DROP, "under reject: dropped as strict, no RST");
+	CHECK_EQ(env_counter(&E, CNT_RESP_RST), 0, "no RST");
+
+	/* The same 4-tuple once the host holds no connection: a bad cookie. */
+	close(c);
+	close(l);
+	cli.port = (uint16_t)(cli.port + 1);
+	frame_tcp(&fr, &cli, &srv, TCPF_ACK, 1234, 5678, 10);
+	CHECK_EQ(env_run_xdp(&E, &fr), XDP_TX, "another port, no connection: RST under reject");
+	CHECK_EQ(env_counter(&E, CNT_RESP_COOKIE_BAD), 1, "bad cookie");
+	env_close(&E);
+}
+
 static int on_event(void *ctx, void *data, size_t len)
 {
 	const struct xdpct_event *ev = data;
@@ -343,6 +397,7 @@ int main(void)
 	RUN(unprotected_ports_and_cookies_off_are_tracked_as_usual);
 	RUN(host_is_armed_once_a_second);
 	RUN(syn_flood_opens_nothing);
+	RUN(acks_of_a_connection_the_host_holds_pass);
 	RUN(synack_is_reported_as_an_event);
 	return TEST_EXIT();
 }
