@@ -6,7 +6,7 @@
 #include <string.h>
 #include "cli.h"
 
-#define CLI_MAX_OPTS 32
+#define CLI_MAX_OPTS 30
 
 static int status;
 
@@ -33,6 +33,7 @@ void cli_help(FILE *out, const struct cli_cmd *cmd)
 				 o->arg ? o->arg : "");
 		fprintf(out, "  %-28s %s\n", left, o->help);
 	}
+	fprintf(out, "  %-28s %s\n", "-j, --json", "machine-readable output (as the global -j)");
 	fprintf(out, "  %-28s %s\n", "-h, --help", "show this help");
 }
 
@@ -51,8 +52,8 @@ int cli_usage(const struct cli_cmd *cmd, const char *fmt, ...)
 
 int cli_next(int argc, char **argv, const struct cli_cmd *cmd)
 {
-	struct option lopts[CLI_MAX_OPTS + 2];
-	char sopts[CLI_MAX_OPTS * 2 + 4] = "h";
+	struct option lopts[CLI_MAX_OPTS + 3];
+	char sopts[CLI_MAX_OPTS * 2 + 4] = "hj";
 	const struct cli_opt *o;
 	int n = 0, c;
 
@@ -68,10 +69,12 @@ int cli_next(int argc, char **argv, const struct cli_cmd *cmd)
 		}
 	}
 	lopts[n++] = (struct option){ "help", no_argument, NULL, 'h' };
+	lopts[n++] = (struct option){ "json", no_argument, NULL, 'j' };
 	lopts[n] = (struct option){ 0 };
 
 	opterr = 0;
-	c = getopt_long(argc, argv, sopts, lopts, NULL);
+	while ((c = getopt_long(argc, argv, sopts, lopts, NULL)) == 'j')
+		g_opts.json = true;
 	if (c == 'h') {
 		cli_help(stdout, cmd);
 		status = 0;

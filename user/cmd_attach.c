@@ -1,18 +1,38 @@
 // SPDX-License-Identifier: GPL-2.0
-/* xdpct attach IFACE...: load (or reuse) the instance and attach to each interface. */
+/*
+ * xdpct attach IFACE...: load (or reuse) the instance, attach to each
+ * interface, apply --config, start the daemon. All or nothing: on any error
+ * what this call did is undone.
+ */
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <net/if.h>
 #include "cli.h"
+#include "conf.h"
+#include "daemon.h"
+#include "ipc.h"
 #include "loader.h"
 
-enum { OPT_MODE = 'm', OPT_NO_EGRESS = 256, OPT_FLOWS };
+enum {
+	OPT_MODE = 'm',
+	OPT_CONFIG = 'c',
+	OPT_FOREGROUND = 'f',
+	OPT_NO_EGRESS = 256,
+	OPT_FLOWS,
+	OPT_DETACH_ON_EXIT,
+	OPT_SWEEP,
+};
 
 static const struct cli_opt attach_opts[] = {
 	{ "mode", OPT_MODE, "MODE", "XDP mode: native (default) or generic" },
 	{ "no-egress", OPT_NO_EGRESS, NULL, "do not attach the tc egress program" },
+	{ "config", OPT_CONFIG, "FILE", "apply FILE's 'KEY VALUE' lines (the keys of xdpct config)" },
+	{ "foreground", OPT_FOREGROUND, NULL, "run the daemon in this process, logging to stderr" },
+	{ "detach-on-exit", OPT_DETACH_ON_EXIT, NULL, "when the daemon stops, detach everything" },
+	{ "sweep-interval", OPT_SWEEP, "DURATION",
+	  "daemon's table sweep period (default: half the shortest timeout, 100ms..5s)" },
 	{ "flows", OPT_FLOWS, "N", "flow table size at first load (default 1048576)" },
 	{ 0 },
 };
@@ -22,49 +42,119 @@ static int run_attach(int argc, char **argv);
 const struct cli_cmd cmd_attach = {
 	.name = "attach",
 	.args = "IFACE...",
-	.summary = "Load xdpct and attach it to interfaces: XDP on ingress, tc on egress.",
+	.summary = "Load xdpct, attach it to interfaces (XDP ingress, tc egress), start the daemon.",
 	.opts = attach_opts,
 	.run = run_attach,
 };
 
-static int run_attach(int argc, char **argv)
+static struct conf_state cur, next;
+
+static int apply_config(struct xdpct_instance *in, const char *path)
 {
-	enum xdpct_xdp_mode mode = XDPCT_MODE_NATIVE;
-	struct xdpct_load_opts lopts = { 0 };
-	struct xdpct_instance in;
-	bool no_egress = false, created = false;
-	int c, i, err, done = 0;
+	char why[512];
+	int err;
+
+	err = xdpct_conf_read(in, &cur);
+	if (err) {
+		xdpct_err("attach: read config: %s", strerror(-err));
+		return err;
+	}
+	next = cur;
+	if (conf_load_file(&next, path, why, sizeof(why))) {
+		xdpct_err("attach: --config %s", why);
+		return -EINVAL;
+	}
+	err = xdpct_conf_write(in, &cur, &next);
+	if (err)
+		xdpct_err("attach: write config: %s", strerror(-err));
+	return err;
+}
+
+static int parse_opts(int argc, char **argv, enum xdpct_xdp_mode *mode, bool *no_egress,
+		      struct xdpct_load_opts *lopts, struct xdpct_daemon_opts *dopts,
+		      const char **config)
+{
+	char *end;
+	int c;
 
 	while ((c = cli_next(argc, argv, &cmd_attach)) != -1) {
-		char *end;
-
 		switch (c) {
 		case -2:
-			return cli_status();
+			return cli_status() ? cli_status() : -1;
 		case OPT_MODE:
 			if (!strcmp(optarg, "native"))
-				mode = XDPCT_MODE_NATIVE;
+				*mode = XDPCT_MODE_NATIVE;
 			else if (!strcmp(optarg, "generic"))
-				mode = XDPCT_MODE_GENERIC;
+				*mode = XDPCT_MODE_GENERIC;
 			else
 				return cli_usage(&cmd_attach, "--mode: '%s' is not native or generic",
 						 optarg);
 			break;
 		case OPT_NO_EGRESS:
-			no_egress = true;
+			*no_egress = true;
+			break;
+		case OPT_CONFIG:
+			*config = optarg;
+			break;
+		case OPT_FOREGROUND:
+			dopts->foreground = true;
+			break;
+		case OPT_DETACH_ON_EXIT:
+			dopts->detach_on_exit = true;
+			break;
+		case OPT_SWEEP:
+			if (conf_parse_duration(optarg, &dopts->sweep_ms) || dopts->sweep_ms < 10 ||
+			    dopts->sweep_ms > 3600000)
+				return cli_usage(&cmd_attach,
+						 "--sweep-interval: '%s' is not a duration from 10ms to 1h",
+						 optarg);
 			break;
 		case OPT_FLOWS:
 			errno = 0;
-			lopts.flows_max = (__u32)strtoul(optarg, &end, 10);
-			if (errno || *end || !*optarg || lopts.flows_max < 16 ||
+			lopts->flows_max = (__u32)strtoul(optarg, &end, 10);
+			if (errno || *end || !*optarg || lopts->flows_max < 16 ||
 			    strtoul(optarg, NULL, 10) > (1ul << 26))
 				return cli_usage(&cmd_attach, "--flows: '%s' is not a number from 16 to %lu",
 						 optarg, 1ul << 26);
 			break;
 		}
 	}
+	return 0;
+}
+
+static int run_attach(int argc, char **argv)
+{
+	enum xdpct_xdp_mode mode = XDPCT_MODE_NATIVE;
+	struct xdpct_load_opts lopts = { 0 };
+	struct xdpct_daemon_opts dopts = { 0 };
+	struct xdpct_instance in;
+	const char *config = NULL;
+	bool no_egress = false, created = false, started = false;
+	char why[512];
+	int i, err, done = 0;
+	long pid;
+
+	err = parse_opts(argc, argv, &mode, &no_egress, &lopts, &dopts, &config);
+	if (err)
+		return err < 0 ? 0 : err;
 	if (optind >= argc)
 		return cli_usage(&cmd_attach, "no interface given");
+	/* Check what can be checked before anything is loaded. */
+	for (i = optind; i < argc; i++) {
+		if (!if_nametoindex(argv[i])) {
+			xdpct_err("attach %s: interface not found", argv[i]);
+			return EXIT_RUNTIME;
+		}
+	}
+	if (config) {
+		static struct conf_state scratch;
+
+		xdpct_config_defaults(&scratch.cfg, 100);
+		if (conf_load_file(&scratch, config, why, sizeof(why))) {
+			xdpct_err("attach: --config %s", why);
+			return EXIT_USAGE;
+		}
+	}
 
 	err = xdpct_instance_open(&in);
 	if (err == -ENOENT) {
@@ -75,24 +165,48 @@ static int run_attach(int argc, char **argv)
 			return EXIT_RUNTIME;
 		created = true;
 	} else if (err) {
-		xdpct_err("open %s: %s", in.dir, strerror(-err));
+		xdpct_err("attach: open %s: %s", in.dir, strerror(-err));
 		return EXIT_RUNTIME;
+	}
+	pid = xdpct_daemon_pid(&in);
+	if (dopts.foreground && pid) {
+		xdpct_err("attach: --foreground: a daemon already runs here (pid %ld)", pid);
+		err = -EALREADY;
+		goto undo;
+	}
+	if (config) {
+		err = apply_config(&in, config);
+		if (err)
+			goto undo;
 	}
 	for (i = optind; i < argc; i++) {
 		err = xdpct_iface_attach(&in, argv[i], mode, no_egress);
 		if (err)
-			break;
+			goto undo;
 		done++;
-		xdpct_info("attached to %s (%s%s)", argv[i], mode == XDPCT_MODE_GENERIC ? "generic" : "native",
+	}
+	if (!pid && !dopts.foreground) {
+		err = xdpct_daemon_start(&dopts);
+		if (err && err != -EALREADY)
+			goto undo;
+		started = !err;
+	}
+	for (i = optind; i < argc; i++)
+		xdpct_info("attached to %s (%s%s)", argv[i],
+			   mode == XDPCT_MODE_GENERIC ? "generic" : "native",
 			   no_egress ? "" : ", tc egress");
-	}
-	if (err) {
-		/* All or nothing: undo the interfaces this call attached. */
-		for (i = optind; i < optind + done; i++)
-			xdpct_iface_detach(&in, argv[i], if_nametoindex(argv[i]));
-		if (created)
-			xdpct_instance_unpin(&in);
-	}
+	if (started)
+		xdpct_info("daemon started (pid %ld)", xdpct_daemon_pid(&in));
 	xdpct_instance_close(&in);
-	return err ? EXIT_RUNTIME : 0;
+	if (dopts.foreground)
+		return xdpct_daemon_start(&dopts) ? EXIT_RUNTIME : 0;
+	return 0;
+
+undo:
+	for (i = optind; i < optind + done; i++)
+		xdpct_iface_detach(&in, argv[i], if_nametoindex(argv[i]));
+	if (created)
+		xdpct_instance_unpin(&in);
+	xdpct_instance_close(&in);
+	return EXIT_RUNTIME;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <bpf/bpf.h>
 #include "cli.h"
+#include "daemon.h"
 #include "loader.h"
 
 enum { OPT_ALL = 'a' };
@@ -87,8 +88,13 @@ static int run_detach(int argc, char **argv)
 			xdpct_info("detached from %s", argv[i]);
 		}
 	}
-	if (ifaces_empty(in.ifaces_fd))
+	if (ifaces_empty(in.ifaces_fd)) {
+		/* Nothing left to serve: the daemon goes before the pins. */
+		err = xdpct_daemon_stop(&in);
+		if (err)
+			xdpct_err("detach: stop daemon: %s", strerror(-err));
 		xdpct_instance_unpin(&in);
+	}
 	xdpct_instance_close(&in);
 	return rc;
 }

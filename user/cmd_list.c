@@ -6,11 +6,13 @@
 #include <string.h>
 #include <xdpct/flow.h>
 #include "cli.h"
+#include "filter.h"
 #include "flows.h"
 #include "instance.h"
 #include "json.h"
 
 static const struct cli_opt list_opts[] = {
+	FILTER_OPTS,
 	{ 0 },
 };
 
@@ -18,7 +20,7 @@ static int run_list(int argc, char **argv);
 
 const struct cli_cmd cmd_list = {
 	.name = "list",
-	.args = "",
+	.args = "[filters]",
 	.summary = "Show the tracked flows: addresses, states, counters, age and time left.",
 	.opts = list_opts,
 	.run = run_list,
@@ -97,13 +99,19 @@ static int run_list(int argc, char **argv)
 	struct xdpct_flow_rec *v = NULL;
 	struct xdpct_instance in;
 	struct xdpct_config cfg;
-	size_t n = 0;
+	struct flow_filter flt;
+	size_t n = 0, i, m;
 	__u64 now;
-	int c, err;
+	int c, r, err;
 
-	while ((c = cli_next(argc, argv, &cmd_list)) != -1)
+	filter_init(&flt);
+	while ((c = cli_next(argc, argv, &cmd_list)) != -1) {
 		if (c == -2)
 			return cli_status();
+		r = filter_opt(&flt, c, optarg, &cmd_list);
+		if (r < 0)
+			return EXIT_USAGE;
+	}
 	if (optind < argc)
 		return cli_usage(&cmd_list, "unexpected argument '%s'", argv[optind]);
 
@@ -123,6 +131,10 @@ static int run_list(int argc, char **argv)
 		xdpct_instance_close(&in);
 		return EXIT_RUNTIME;
 	}
+	for (i = 0, m = 0; i < n; i++)
+		if (filter_match(&flt, &v[i].key, v[i].flow.state, v[i].flow.ifindex))
+			v[m++] = v[i];
+	n = m;
 	if (g_opts.json)
 		print_json(v, n, &cfg, now);
 	else

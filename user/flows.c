@@ -149,3 +149,58 @@ __u64 xdpct_flow_expires_ms(const struct xdpct_flow *f, const struct xdpct_confi
 		return 0;
 	return (due - now) * 1000 / cfg->hz;
 }
+
+int xdpct_flows_count(int fd, __u64 *per_state, __u64 *total)
+{
+	struct xdpct_flow_key *keys = malloc(BATCH * sizeof(*keys));
+	struct xdpct_flow *vals = malloc(BATCH * sizeof(*vals));
+	__u32 batch, in_tok = 0, out_tok = 0, i;
+	bool first = true;
+	int err = 0;
+
+	memset(per_state, 0, sizeof(*per_state) * CT__MAX);
+	*total = 0;
+	if (!keys || !vals) {
+		err = -ENOMEM;
+		goto done;
+	}
+	for (;;) {
+		LIBBPF_OPTS(bpf_map_batch_opts, bopts);
+
+		batch = BATCH;
+		err = bpf_map_lookup_batch(fd, first ? NULL : &in_tok, &out_tok, keys, vals, &batch,
+					   &bopts);
+		if (err && errno != ENOENT) {
+			err = -errno;
+			break;
+		}
+		for (i = 0; i < batch; i++) {
+			if (vals[i].state < CT__MAX)
+				per_state[vals[i].state]++;
+			(*total)++;
+		}
+		if (err) {
+			err = 0;
+			break;
+		}
+		in_tok = out_tok;
+		first = false;
+	}
+	if (err) { /* no batch support: one by one */
+		struct xdpct_flow_rec *v;
+		size_t n, j;
+
+		err = xdpct_flows_read(fd, &v, &n);
+		if (!err) {
+			*total = n;
+			for (j = 0; j < n; j++)
+				if (v[j].flow.state < CT__MAX)
+					per_state[v[j].flow.state]++;
+			free(v);
+		}
+	}
+done:
+	free(keys);
+	free(vals);
+	return err;
+}

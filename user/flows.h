@@ -15,6 +15,9 @@ struct xdpct_flow_rec {
 /* Read every entry (batch lookups where the kernel has them). Caller frees *out. */
 int xdpct_flows_read(int map_fd, struct xdpct_flow_rec **out, size_t *n);
 
+/* Count the entries, and per enum xdpct_ct_state (per_state[CT__MAX]). */
+int xdpct_flows_count(int map_fd, __u64 *per_state, __u64 *total);
+
 /* The client's and server's address/port of a flow, as strings. */
 void xdpct_flow_endpoints(const struct xdpct_flow_key *k, const struct xdpct_flow *f,
 			  char *src, size_t srclen, __u16 *sport, char *dst, size_t dstlen,

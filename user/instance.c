@@ -16,6 +16,7 @@
 #include <xdpct/event.h>
 #include <xdpct/counters.h>
 #include "cli.h"
+#include "conf.h"
 #include "instance.h"
 
 #define BPF_FS_MAGIC_NUMBER 0xcafe4a11
@@ -95,7 +96,8 @@ int xdpct_instance_open(struct xdpct_instance *in)
 	} objs[] = {
 		{ "flows", &in->flows_fd },	    { "config", &in->config_fd },
 		{ "counters", &in->counters_fd },   { "events", &in->events_fd },
-		{ "ifaces", &in->ifaces_fd },	    { "prog_xdp", &in->prog_xdp_fd },
+		{ "ifaces", &in->ifaces_fd },	    { "ports", &in->ports_fd },
+		{ "prog_xdp", &in->prog_xdp_fd },
 		{ "prog_tc", &in->prog_tc_fd },	    { "prog_clock", &in->prog_clock_fd },
 	};
 	size_t i;
@@ -117,10 +119,21 @@ int xdpct_instance_open(struct xdpct_instance *in)
 	return 0;
 }
 
+int xdpct_instance_need(struct xdpct_instance *in, const char *what)
+{
+	int err = xdpct_instance_open(in);
+
+	if (err)
+		xdpct_err("%s: %s", what,
+			  err == -ENOENT ? "xdpct is not attached in this namespace" : strerror(-err));
+	return err;
+}
+
 void xdpct_instance_close(struct xdpct_instance *in)
 {
-	int *fds[] = { &in->flows_fd,	&in->config_fd,	 &in->counters_fd, &in->events_fd,
-		       &in->ifaces_fd,	&in->prog_xdp_fd, &in->prog_tc_fd,  &in->prog_clock_fd };
+	int *fds[] = { &in->flows_fd,	 &in->config_fd,   &in->counters_fd, &in->events_fd,
+		       &in->ifaces_fd,	 &in->ports_fd,	   &in->prog_xdp_fd, &in->prog_tc_fd,
+		       &in->prog_clock_fd };
 	size_t i;
 
 	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
@@ -235,4 +248,52 @@ int xdpct_counters_read(const struct xdpct_instance *in, __u64 *out)
 			out[i] += vals[(size_t)cpu * CNT__MAX + i];
 	free(vals);
 	return 0;
+}
+
+int xdpct_conf_read(const struct xdpct_instance *in, struct conf_state *st)
+{
+	static __u32 keys[XDPCT_PORTS];
+	LIBBPF_OPTS(bpf_map_batch_opts, bopts);
+	__u32 count = XDPCT_PORTS, out_tok = 0, i;
+	int err;
+
+	err = xdpct_config_read(in, &st->cfg);
+	if (err)
+		return err;
+	memset(st->ports, 0, sizeof(st->ports));
+	/* One batch for the whole array; one by one where batches are missing. */
+	if (bpf_map_lookup_batch(in->ports_fd, NULL, &out_tok, keys, st->ports, &count, &bopts) &&
+	    errno != ENOENT) {
+		for (i = 0; i < XDPCT_PORTS; i++)
+			if (bpf_map_lookup_elem(in->ports_fd, &i, &st->ports[i]))
+				return -errno;
+	} else {
+		/* Values arrive in key order for an array, but go by the keys anyway. */
+		static __u8 vals[XDPCT_PORTS];
+
+		memcpy(vals, st->ports, sizeof(vals));
+		memset(st->ports, 0, sizeof(st->ports));
+		for (i = 0; i < count; i++)
+			if (keys[i] < XDPCT_PORTS)
+				st->ports[keys[i]] = vals[i];
+	}
+	return 0;
+}
+
+int xdpct_conf_write(const struct xdpct_instance *in, const struct conf_state *old,
+		     const struct conf_state *st)
+{
+	struct xdpct_config cfg = st->cfg;
+	__u32 p;
+
+	for (p = 0; p < XDPCT_PORTS; p++) {
+		if (old && old->ports[p] == st->ports[p])
+			continue;
+		if (!old && !st->ports[p])
+			continue;
+		if (bpf_map_update_elem(in->ports_fd, &p, &st->ports[p], BPF_ANY))
+			return -errno;
+	}
+	xdpct_config_derive(&cfg);
+	return xdpct_config_write(in, &cfg);
 }

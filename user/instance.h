@@ -23,6 +23,7 @@ struct xdpct_instance {
 	int counters_fd;
 	int events_fd;
 	int ifaces_fd;
+	int ports_fd;
 	int prog_xdp_fd;
 	int prog_tc_fd;
 	int prog_clock_fd;
@@ -37,10 +38,19 @@ int xdpct_bpffs_ensure(void);
 /* Open the pinned objects; -ENOENT when nothing is attached here. */
 int xdpct_instance_open(struct xdpct_instance *in);
 void xdpct_instance_close(struct xdpct_instance *in);
+/* Open, or print "xdpct: WHAT: xdpct is not attached in this namespace" (or the cause). */
+int xdpct_instance_need(struct xdpct_instance *in, const char *what);
 /* Remove every pin of the instance (programs stay attached through links/tc). */
 void xdpct_instance_unpin(struct xdpct_instance *in);
 /* Path of a pinned object, e.g. "flows" or "link_xdp_3". */
 void xdpct_pin_path(const struct xdpct_instance *in, const char *name, char *buf, size_t len);
+
+struct conf_state;
+/* The config struct and the ports map together (user/conf.h), read and written whole. */
+int xdpct_conf_read(const struct xdpct_instance *in, struct conf_state *st);
+/* Write st; the ports map only where it differs from old. */
+int xdpct_conf_write(const struct xdpct_instance *in, const struct conf_state *old,
+		     const struct conf_state *st);
 
 /* Read and write the live configuration. */
 int xdpct_config_read(const struct xdpct_instance *in, struct xdpct_config *cfg);

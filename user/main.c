@@ -7,13 +7,12 @@
 #include "cli.h"
 #include "instance.h"
 
-extern const struct cli_cmd cmd_attach, cmd_detach, cmd_list;
+extern const struct cli_cmd cmd_attach, cmd_detach, cmd_status, cmd_list, cmd_events, cmd_stats,
+	cmd_config, cmd_flush, cmd_delete, cmd_daemon, cmd_demo;
 
 const struct cli_cmd *const cli_commands[] = {
-	&cmd_attach,
-	&cmd_detach,
-	&cmd_list,
-	NULL,
+	&cmd_attach, &cmd_detach, &cmd_status, &cmd_list,   &cmd_events, &cmd_stats,
+	&cmd_config, &cmd_flush,  &cmd_delete, &cmd_daemon, &cmd_demo,	 NULL,
 };
 
 static void usage(FILE *out)

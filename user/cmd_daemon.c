@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0
+/* xdpct daemon: (re)start the daemon for what is attached, e.g. after kill -9. */
+#include <errno.h>
+#include <getopt.h>
+#include <string.h>
+#include "cli.h"
+#include "conf.h"
+#include "daemon.h"
+#include "ipc.h"
+
+enum { OPT_FOREGROUND = 'f', OPT_DETACH_ON_EXIT = 256, OPT_SWEEP, OPT_STOP };
+
+static const struct cli_opt daemon_opts[] = {
+	{ "foreground", OPT_FOREGROUND, NULL, "stay in this process, logging to stderr" },
+	{ "detach-on-exit", OPT_DETACH_ON_EXIT, NULL, "when stopped, detach everything" },
+	{ "sweep-interval", OPT_SWEEP, "DURATION",
+	  "table sweep period (default: half the shortest timeout, 100ms..5s)" },
+	{ "stop", OPT_STOP, NULL, "stop the running daemon (programs stay attached)" },
+	{ 0 },
+};
+
+static int run_daemon(int argc, char **argv);
+
+const struct cli_cmd cmd_daemon = {
+	.name = "daemon",
+	.args = "",
+	.summary = "Start the daemon that serves events and expires flows (attach starts it too).",
+	.opts = daemon_opts,
+	.run = run_daemon,
+};
+
+static int run_daemon(int argc, char **argv)
+{
+	struct xdpct_daemon_opts o = { 0 };
+	struct xdpct_instance in;
+	bool stop = false;
+	long pid;
+	int c, err;
+
+	while ((c = cli_next(argc, argv, &cmd_daemon)) != -1) {
+		switch (c) {
+		case -2:
+			return cli_status();
+		case OPT_FOREGROUND:
+			o.foreground = true;
+			break;
+		case OPT_DETACH_ON_EXIT:
+			o.detach_on_exit = true;
+			break;
+		case OPT_STOP:
+			stop = true;
+			break;
+		case OPT_SWEEP:
+			if (conf_parse_duration(optarg, &o.sweep_ms) || o.sweep_ms < 10 ||
+			    o.sweep_ms > 3600000)
+				return cli_usage(&cmd_daemon,
+						 "--sweep-interval: '%s' is not a duration from 10ms to 1h",
+						 optarg);
+			break;
+		}
+	}
+	if (optind < argc)
+		return cli_usage(&cmd_daemon, "unexpected argument '%s'", argv[optind]);
+	if (xdpct_instance_need(&in, "daemon"))
+		return EXIT_RUNTIME;
+	pid = xdpct_daemon_pid(&in);
+	if (stop) {
+		err = xdpct_daemon_stop(&in);
+		xdpct_instance_close(&in);
+		if (err) {
+			xdpct_err("daemon --stop: pid %ld: %s", pid, strerror(-err));
+			return EXIT_RUNTIME;
+		}
+		if (pid)
+			xdpct_info("daemon stopped (pid %ld)", pid);
+		return 0;
+	}
+	xdpct_instance_close(&in);
+	if (pid) {
+		xdpct_err("daemon: already running (pid %ld)", pid);
+		return EXIT_RUNTIME;
+	}
+	err = xdpct_daemon_start(&o);
+	if (err)
+		return EXIT_RUNTIME;
+	if (!o.foreground)
+		xdpct_info("daemon started (pid %ld)", xdpct_daemon_pid(&in));
+	return 0;
+}

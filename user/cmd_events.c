@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0
+/* xdpct events: the events as they happen, like conntrack -E; one of many readers. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <net/if.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include "cli.h"
+#include "filter.h"
+#include "flows.h"
+#include "ipc.h"
+#include "json.h"
+
+enum { OPT_TYPE = 't', OPT_COUNT = 'c' };
+
+static const struct cli_opt events_opts[] = {
+	FILTER_OPTS,
+	{ "type", OPT_TYPE, "TYPE", "only events of TYPE (new, time-wait, destroyed ...)" },
+	{ "count", OPT_COUNT, "N", "exit after N events" },
+	{ 0 },
+};
+
+static int run_events(int argc, char **argv);
+
+const struct cli_cmd cmd_events = {
+	.name = "events",
+	.args = "[filters]",
+	.summary = "Follow the events (new, established, fin, time-wait, destroyed ...) as they happen.",
+	.opts = events_opts,
+	.run = run_events,
+};
+
+static void print_event(const struct xdpct_event *ev)
+{
+	const struct xdpct_flow_key *k = &ev->key;
+	char src[64], dst[64], ifname[IF_NAMESIZE] = "", reason[32] = "";
+	__u16 sport, dport;
+	struct timespec ts;
+
+	xdpct_addr_str(ev->client_is_b ? k->addr_b : k->addr_a, k->family, src, sizeof(src));
+	xdpct_addr_str(ev->client_is_b ? k->addr_a : k->addr_b, k->family, dst, sizeof(dst));
+	sport = ntohs(ev->client_is_b ? k->port_b : k->port_a);
+	dport = ntohs(ev->client_is_b ? k->port_a : k->port_b);
+	if_indextoname(ev->ifindex, ifname);
+	if (ev->type == EV_INVALID)
+		snprintf(reason, sizeof(reason), "%s", xdpct_invalid_name(ev->reason));
+	else if (ev->type == EV_DESTROYED)
+		snprintf(reason, sizeof(reason), "%s",
+			 ev->reason == DESTROY_DELETED ? "deleted" : "expired");
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (g_opts.json) {
+		struct json j;
+
+		json_init(&j, stdout);
+		json_obj_begin(&j, NULL);
+		json_u64(&j, "ts_ms", (unsigned long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+		json_str(&j, "type", xdpct_event_name(ev->type));
+		json_u64(&j, "family", k->family);
+		json_str(&j, "src", src);
+		json_u64(&j, "sport", sport);
+		json_str(&j, "dst", dst);
+		json_u64(&j, "dport", dport);
+		json_str(&j, "state", xdpct_ct_state_name(ev->state));
+		json_str(&j, "client_state", xdpct_tcp_state_name(ev->client_state));
+		json_str(&j, "server_state", xdpct_tcp_state_name(ev->server_state));
+		json_u64(&j, "ifindex", ev->ifindex);
+		json_str(&j, "iface", ifname);
+		if (ev->type != EV_DESTROYED)
+			json_str(&j, "dir", ev->dir == DIR_REPLY ? "reply" : "orig");
+		if (*reason)
+			json_str(&j, "reason", reason);
+		json_obj_end(&j);
+		json_end(&j);
+		return;
+	}
+	{
+		struct tm tm;
+		char a[96], b[96];
+		int v6 = k->family == 6;
+
+		gmtime_r(&ts.tv_sec, &tm);
+		snprintf(a, sizeof(a), v6 ? "[%s]:%u" : "%s:%u", src, sport);
+		snprintf(b, sizeof(b), v6 ? "[%s]:%u" : "%s:%u", dst, dport);
+		printf("%02d:%02d:%02d.%03ld %-12s %-11s %s -> %s client %s server %s%s%s%s%s\n",
+		       tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000,
+		       xdpct_event_name(ev->type), xdpct_ct_state_name(ev->state), a, b,
+		       xdpct_tcp_state_name(ev->client_state), xdpct_tcp_state_name(ev->server_state),
+		       *ifname ? " on " : "", ifname, *reason ? " reason " : "", reason);
+	}
+}
+
+static int run_events(int argc, char **argv)
+{
+	struct flow_filter flt;
+	struct xdpct_instance in;
+	struct ipc_msg m = { .op = IPC_SUBSCRIBE };
+	long count = -1, seen = 0;
+	int c, r, fd, type = -1;
+	char *end;
+
+	filter_init(&flt);
+	while ((c = cli_next(argc, argv, &cmd_events)) != -1) {
+		if (c == -2)
+			return cli_status();
+		r = filter_opt(&flt, c, optarg, &cmd_events);
+		if (r < 0)
+			return EXIT_USAGE;
+		if (r)
+			continue;
+		if (c == OPT_TYPE) {
+			for (type = EV_NONE + 1; type < EV__MAX; type++)
+				if (!strcmp(optarg, xdpct_event_name((unsigned int)type)))
+					break;
+			if (type == EV__MAX)
+				return cli_usage(&cmd_events, "--type: '%s' is not an event type", optarg);
+		} else if (c == OPT_COUNT) {
+			errno = 0;
+			count = strtol(optarg, &end, 10);
+			if (errno || *end || !*optarg || count < 1)
+				return cli_usage(&cmd_events, "--count: '%s' is not a positive number",
+						 optarg);
+		}
+	}
+	if (optind < argc)
+		return cli_usage(&cmd_events, "unexpected argument '%s'", argv[optind]);
+	if (xdpct_instance_need(&in, "events"))
+		return EXIT_RUNTIME;
+	fd = ipc_connect(&in);
+	xdpct_instance_close(&in);
+	if (fd < 0) {
+		xdpct_err("events: no daemon runs in this namespace (start it with 'xdpct daemon')");
+		return EXIT_RUNTIME;
+	}
+	if (ipc_send(fd, &m)) {
+		xdpct_err("events: subscribe: %s", strerror(errno));
+		close(fd);
+		return EXIT_RUNTIME;
+	}
+	while (count < 0 || seen < count) {
+		ssize_t n = recv(fd, &m, sizeof(m), 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			xdpct_err("events: the daemon stopped");
+			close(fd);
+			return EXIT_RUNTIME;
+		}
+		if (n != sizeof(m) || m.op != IPC_EVENT)
+			continue;
+		if (type >= 0 && m.ev.type != type)
+			continue;
+		if (!filter_match(&flt, &m.ev.key, m.ev.state, m.ev.ifindex))
+			continue;
+		print_event(&m.ev);
+		seen++;
+	}
+	close(fd);
+	return 0;
+}

@@ -1,0 +1,739 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The daemon's loop: epoll over the ring buffer, the socket, signals and timers. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/file.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "cli.h"
+#include "daemon.h"
+#include "ipc.h"
+#include "loader.h"
+
+#define MAX_CLIENTS 64
+#define SWEEP_BATCH 4096
+#define SWEEP_MIN_MS 100
+#define SWEEP_MAX_MS 5000
+#define STOP_WAIT_MS 5000
+
+/* ---- timers ---------------------------------------------------------- */
+
+int tw_heap_push(struct tw_heap *h, __u64 due, const struct xdpct_flow_key *key)
+{
+	size_t i;
+
+	if (h->n == h->cap) {
+		size_t cap = h->cap ? h->cap * 2 : 1024;
+		struct tw_timer *v = realloc(h->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		h->v = v;
+		h->cap = cap;
+	}
+	i = h->n++;
+	while (i > 0 && h->v[(i - 1) / 2].due > due) {
+		h->v[i] = h->v[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	h->v[i].due = due;
+	h->v[i].key = *key;
+	return 0;
+}
+
+const struct tw_timer *tw_heap_top(const struct tw_heap *h)
+{
+	return h->n ? &h->v[0] : NULL;
+}
+
+void tw_heap_pop(struct tw_heap *h)
+{
+	struct tw_timer last;
+	size_t i = 0, c;
+
+	if (!h->n)
+		return;
+	last = h->v[--h->n];
+	while ((c = 2 * i + 1) < h->n) {
+		if (c + 1 < h->n && h->v[c + 1].due < h->v[c].due)
+			c++;
+		if (last.due <= h->v[c].due)
+			break;
+		h->v[i] = h->v[c];
+		i = c;
+	}
+	if (h->n)
+		h->v[i] = last;
+}
+
+void tw_heap_free(struct tw_heap *h)
+{
+	free(h->v);
+	h->v = NULL;
+	h->n = h->cap = 0;
+}
+
+/* The same rule as the data path's xdpct_stale(), and never for a future entry. */
+bool xdpct_flow_expired(const struct xdpct_flow *f, const struct xdpct_config *cfg, __u64 now)
+{
+	__u64 since, limit;
+
+	if (f->state >= CT__MAX)
+		return true;
+	since = f->state == CT_TIME_WAIT ? f->tw_start : f->last_seen;
+	limit = cfg->timeout_ticks[f->state];
+	return limit && now > since && now - since > limit;
+}
+
+/* ---- the daemon ------------------------------------------------------ */
+
+struct client {
+	int fd;
+	bool subscribed;
+};
+
+struct daemon {
+	struct xdpct_instance in;
+	struct xdpct_daemon_opts opts;
+	struct xdpct_config cfg;
+	struct ring_buffer *rb;
+	struct tw_heap heap;
+	struct client clients[MAX_CLIENTS];
+	int nclients;
+	int epfd, lfd, sigfd, pidfd;
+	__u64 now; /* clock ticks, refreshed on every wake-up */
+	__u64 next_sweep_ms;
+	struct ipc_status st;
+	bool stop;
+};
+
+static void dlog(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void dlog(const char *fmt, ...)
+{
+	struct timespec ts;
+	struct tm tm;
+	va_list ap;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	fprintf(stderr, "%02d:%02d:%02d.%03ld xdpctd[%d]: ", tm.tm_hour, tm.tm_min, tm.tm_sec,
+		ts.tv_nsec / 1000000, (int)getpid());
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	fflush(stderr);
+}
+
+static __u64 mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000 + (__u64)ts.tv_nsec / 1000000;
+}
+
+static __u64 cpu_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (__u64)ts.tv_sec * 1000000 + (__u64)ts.tv_nsec / 1000;
+}
+
+static void refresh(struct daemon *d)
+{
+	struct xdpct_config cfg;
+
+	if (!xdpct_config_read(&d->in, &cfg))
+		d->cfg = cfg;
+	xdpct_clock_read(&d->in, &d->now, NULL);
+}
+
+static void fan_out(struct daemon *d, const struct xdpct_event *ev)
+{
+	struct ipc_msg m = { .op = IPC_EVENT, .ev = *ev };
+	int i;
+
+	for (i = 0; i < d->nclients; i++) {
+		if (!d->clients[i].subscribed)
+			continue;
+		/* A slow reader misses events; it never holds the others up. */
+		if (send(d->clients[i].fd, &m, sizeof(m), MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+			d->st.reader_drops++;
+	}
+}
+
+static void destroyed(struct daemon *d, const struct xdpct_flow_key *k, const struct xdpct_flow *f)
+{
+	struct xdpct_event ev = {
+		.time = d->now,
+		.key = *k,
+		.ifindex = f->ifindex,
+		.type = EV_DESTROYED,
+		.state = f->state,
+		.client_state = f->ep[DIR_ORIG].state,
+		.server_state = f->ep[DIR_REPLY].state,
+		.reason = DESTROY_EXPIRED,
+		.client_is_b = !!(f->flags & FLOW_CLIENT_IS_B),
+	};
+
+	d->st.destroyed++;
+	if (d->cfg.event_mask & (1u << EV_DESTROYED))
+		fan_out(d, &ev);
+}
+
+static __u64 tw_due(const struct daemon *d, const struct xdpct_flow *f)
+{
+	/* Removal needs now - tw_start > limit: the first tick after 2MSL. */
+	return f->tw_start + d->cfg.timeout_ticks[CT_TIME_WAIT] + 1;
+}
+
+static int on_event(void *ctx, void *data, size_t len)
+{
+	struct daemon *d = ctx;
+	const struct xdpct_event *ev = data;
+
+	if (len < sizeof(*ev))
+		return 0;
+	d->st.events++;
+	if (ev->type == EV_TIME_WAIT || ev->type == EV_TW_RESTART)
+		tw_heap_push(&d->heap, ev->time + d->cfg.timeout_ticks[CT_TIME_WAIT] + 1, &ev->key);
+	fan_out(d, ev);
+	return 0;
+}
+
+/*
+ * Remove one entry if it is still due, re-checked after the delete: a SYN
+ * may have reopened it meanwhile, and then it goes back.
+ */
+static void reap_one(struct daemon *d, const struct xdpct_flow_key *k)
+{
+	struct xdpct_flow f;
+
+	if (bpf_map_lookup_and_delete_elem(d->in.flows_fd, k, &f))
+		return;
+	if (!xdpct_flow_expired(&f, &d->cfg, d->now)) {
+		bpf_map_update_elem(d->in.flows_fd, k, &f, BPF_NOEXIST);
+		return;
+	}
+	destroyed(d, k, &f);
+}
+
+static void run_timers(struct daemon *d)
+{
+	const struct tw_timer *t;
+
+	while ((t = tw_heap_top(&d->heap)) && t->due <= d->now) {
+		struct xdpct_flow_key k = t->key;
+		struct xdpct_flow f;
+
+		tw_heap_pop(&d->heap);
+		if (bpf_map_lookup_elem(d->in.flows_fd, &k, &f))
+			continue; /* gone already */
+		if (f.state != CT_TIME_WAIT)
+			continue; /* reopened or closed otherwise: the sweep has it */
+		if (xdpct_flow_expired(&f, &d->cfg, d->now))
+			reap_one(d, &k);
+		else /* restarted, or msl grew: wait for the new due time */
+			tw_heap_push(&d->heap, tw_due(d, &f), &k);
+	}
+	d->st.timers = d->heap.n;
+}
+
+/*
+ * The safety net: one pass over the table in batches, deleting in batches
+ * what timed out. arm: also arm timers for TIME-WAIT entries (at start-up,
+ * when the events that would have armed them went to a daemon now gone).
+ */
+static void sweep(struct daemon *d, bool arm)
+{
+	static struct xdpct_flow_key keys[SWEEP_BATCH], dead[SWEEP_BATCH];
+	static struct xdpct_flow vals[SWEEP_BATCH];
+	__u32 in_tok = 0, out_tok = 0, n, i, ndead;
+	__u64 t0 = cpu_us(), seen = 0;
+	bool first = true;
+	int err;
+
+	do {
+		LIBBPF_OPTS(bpf_map_batch_opts, bopts);
+
+		n = SWEEP_BATCH;
+		err = bpf_map_lookup_batch(d->in.flows_fd, first ? NULL : &in_tok, &out_tok, keys,
+					   vals, &n, &bopts);
+		if (err && errno != ENOENT) {
+			dlog("sweep: batch lookup: %s", strerror(errno));
+			break;
+		}
+		err = err ? -ENOENT : 0;
+		seen += n;
+		ndead = 0;
+		for (i = 0; i < n; i++) {
+			if (xdpct_flow_expired(&vals[i], &d->cfg, d->now))
+				dead[ndead++] = keys[i];
+			else if (arm && vals[i].state == CT_TIME_WAIT)
+				tw_heap_push(&d->heap, tw_due(d, &vals[i]), &keys[i]);
+		}
+		if (ndead) {
+			__u32 nd = ndead, j;
+			LIBBPF_OPTS(bpf_map_batch_opts, dopts);
+
+			/* Entries another CPU deleted meanwhile stop a batch: finish one by one. */
+			if (bpf_map_delete_batch(d->in.flows_fd, dead, &nd, &dopts))
+				for (j = nd; j < ndead; j++)
+					bpf_map_delete_elem(d->in.flows_fd, &dead[j]);
+			for (i = 0, j = 0; i < n; i++)
+				if (j < ndead && !memcmp(&keys[i], &dead[j], sizeof(dead[j]))) {
+					destroyed(d, &keys[i], &vals[i]);
+					j++;
+				}
+		}
+		in_tok = out_tok;
+		first = false;
+	} while (!err);
+	d->st.sweeps++;
+	d->st.last_sweep_seen = seen;
+	d->st.last_sweep_us = cpu_us() - t0;
+	d->st.timers = d->heap.n;
+}
+
+static __u64 sweep_interval(const struct daemon *d)
+{
+	__u64 ms = SWEEP_MAX_MS;
+	int s;
+
+	if (d->opts.sweep_ms)
+		return d->opts.sweep_ms;
+	for (s = 1; s < CT__MAX; s++)
+		if (d->cfg.timeout_ms[s] && d->cfg.timeout_ms[s] / 2 < ms)
+			ms = d->cfg.timeout_ms[s] / 2;
+	return ms < SWEEP_MIN_MS ? SWEEP_MIN_MS : ms;
+}
+
+static void client_drop(struct daemon *d, int i)
+{
+	close(d->clients[i].fd);
+	d->clients[i] = d->clients[--d->nclients];
+	d->st.readers = 0;
+	for (i = 0; i < d->nclients; i++)
+		d->st.readers += d->clients[i].subscribed;
+}
+
+static void client_accept(struct daemon *d)
+{
+	struct epoll_event e = { .events = EPOLLIN };
+	int fd = accept4(d->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	if (d->nclients == MAX_CLIENTS) {
+		close(fd);
+		return;
+	}
+	e.data.u64 = (__u64)fd << 8 | 4;
+	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &e)) {
+		close(fd);
+		return;
+	}
+	d->clients[d->nclients++] = (struct client){ .fd = fd };
+}
+
+static void client_input(struct daemon *d, int fd)
+{
+	struct ipc_msg m;
+	ssize_t n;
+	int i;
+
+	for (i = 0; i < d->nclients && d->clients[i].fd != fd; i++)
+		;
+	if (i == d->nclients)
+		return;
+	for (;;) {
+		n = recv(fd, &m, sizeof(m), MSG_DONTWAIT);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return;
+		if (n <= 0) {
+			client_drop(d, i);
+			return;
+		}
+		if (n != sizeof(m))
+			continue;
+		switch (m.op) {
+		case IPC_SUBSCRIBE:
+			if (!d->clients[i].subscribed)
+				d->st.readers++;
+			d->clients[i].subscribed = true;
+			break;
+		case IPC_EVENT:
+			if (m.ev.type == EV_DESTROYED)
+				d->st.destroyed += 0; /* removed by the CLI, counted there */
+			if (m.ev.type < EV__MAX && d->cfg.event_mask & (1u << m.ev.type))
+				fan_out(d, &m.ev);
+			break;
+		case IPC_STATUS:
+			m.op = IPC_STATUS_REPLY;
+			m.st = d->st;
+			m.st.timers = d->heap.n;
+			m.st.sweep_interval_ms = sweep_interval(d);
+			send(fd, &m, sizeof(m), MSG_DONTWAIT | MSG_NOSIGNAL);
+			break;
+		}
+	}
+}
+
+/* The pid file is also the lock that keeps a second daemon out. */
+static int take_pidfile(struct daemon *d)
+{
+	char path[256], buf[64];
+	int fd, n;
+
+	mkdir(XDPCT_RUN_ROOT, 0700);
+	if (mkdir(d->in.run_dir, 0700) && errno != EEXIST)
+		return -errno;
+	chmod(d->in.run_dir, 0700);
+	snprintf(path, sizeof(path), "%s/%s", d->in.run_dir, XDPCT_PID_NAME);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		close(fd);
+		return -EALREADY;
+	}
+	n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
+	if (ftruncate(fd, 0) || pwrite(fd, buf, (size_t)n, 0) != n) {
+		close(fd);
+		return -EIO;
+	}
+	d->pidfd = fd;
+	return 0;
+}
+
+static int listen_socket(struct daemon *d)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	mode_t old;
+	int fd;
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%.90s/%s", d->in.run_dir, XDPCT_SOCK_NAME);
+	unlink(sa.sun_path); /* a dead daemon's: we hold the lock now */
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	old = umask(0177);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 16)) {
+		int err = -errno;
+
+		umask(old);
+		close(fd);
+		return err;
+	}
+	umask(old);
+	chmod(sa.sun_path, 0600);
+	d->lfd = fd;
+	return 0;
+}
+
+static int epoll_add(int epfd, int fd, __u64 tag)
+{
+	struct epoll_event e = { .events = EPOLLIN, .data.u64 = tag };
+
+	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &e) ? -errno : 0;
+}
+
+enum { TAG_RB = 1, TAG_LISTEN, TAG_SIG };
+
+static void detach_all(struct daemon *d)
+{
+	__u32 key;
+
+	while (bpf_map_get_next_key(d->in.ifaces_fd, NULL, &key) == 0) {
+		char name[IF_NAMESIZE] = "?";
+
+		if_indextoname(key, name);
+		xdpct_iface_detach(&d->in, name, key);
+		dlog("detached from %s", name);
+	}
+	xdpct_instance_unpin(&d->in);
+}
+
+static void cleanup(struct daemon *d)
+{
+	char path[256];
+	int i;
+
+	for (i = 0; i < d->nclients; i++)
+		close(d->clients[i].fd);
+	ring_buffer__free(d->rb);
+	tw_heap_free(&d->heap);
+	if (d->lfd >= 0) {
+		snprintf(path, sizeof(path), "%s/%s", d->in.run_dir, XDPCT_SOCK_NAME);
+		unlink(path);
+		close(d->lfd);
+	}
+	if (d->pidfd >= 0) {
+		snprintf(path, sizeof(path), "%s/%s", d->in.run_dir, XDPCT_PID_NAME);
+		unlink(path);
+		close(d->pidfd);
+	}
+	if (d->sigfd >= 0)
+		close(d->sigfd);
+	if (d->epfd >= 0)
+		close(d->epfd);
+	/* Detached: nothing left to log for either. */
+	xdpct_pin_path(&d->in, "flows", path, sizeof(path));
+	if (access(path, F_OK)) {
+		snprintf(path, sizeof(path), "%s/%s", d->in.run_dir, XDPCT_LOG_NAME);
+		unlink(path);
+	}
+	xdpct_instance_close(&d->in);
+	rmdir(d->in.run_dir);
+}
+
+/* Set up everything; ready() is told before the loop begins. */
+static int daemon_init(struct daemon *d)
+{
+	sigset_t mask;
+	int err;
+
+	d->epfd = d->lfd = d->sigfd = d->pidfd = -1;
+	err = xdpct_instance_open(&d->in);
+	if (err) {
+		xdpct_err("daemon: %s", err == -ENOENT ? "xdpct is not attached in this namespace"
+							: strerror(-err));
+		return err;
+	}
+	err = take_pidfile(d);
+	if (err) {
+		if (err == -EALREADY)
+			xdpct_err("daemon: already running (pid %ld)", xdpct_daemon_pid(&d->in));
+		else
+			xdpct_err("daemon: pid file in %s: %s", d->in.run_dir, strerror(-err));
+		return err;
+	}
+	err = listen_socket(d);
+	if (err) {
+		xdpct_err("daemon: socket in %s: %s", d->in.run_dir, strerror(-err));
+		return err;
+	}
+	d->rb = ring_buffer__new(d->in.events_fd, on_event, d, NULL);
+	if (!d->rb) {
+		err = -errno;
+		xdpct_err("daemon: ring buffer: %s", strerror(-err));
+		return err;
+	}
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	d->sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	d->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (d->sigfd < 0 || d->epfd < 0 || epoll_add(d->epfd, ring_buffer__epoll_fd(d->rb), TAG_RB) ||
+	    epoll_add(d->epfd, d->lfd, TAG_LISTEN) || epoll_add(d->epfd, d->sigfd, TAG_SIG)) {
+		err = -errno;
+		xdpct_err("daemon: epoll: %s", strerror(-err));
+		return err ? err : -EIO;
+	}
+	d->st.pid = getpid();
+	d->st.started = (__u64)time(NULL);
+	/* Take over: drain what a dead daemon left, reap at once, re-arm TIME-WAIT. */
+	refresh(d);
+	ring_buffer__consume(d->rb);
+	sweep(d, true);
+	d->next_sweep_ms = mono_ms() + sweep_interval(d);
+	return 0;
+}
+
+static int wait_ms(const struct daemon *d)
+{
+	const struct tw_timer *t = tw_heap_top(&d->heap);
+	__u64 now = mono_ms(), ms;
+
+	ms = d->next_sweep_ms > now ? d->next_sweep_ms - now : 0;
+	if (t && d->cfg.hz) {
+		__u64 tw = t->due > d->now ? ((t->due - d->now) * 1000 + d->cfg.hz - 1) / d->cfg.hz : 0;
+
+		if (tw < ms)
+			ms = tw;
+	}
+	return (int)ms;
+}
+
+static void daemon_loop(struct daemon *d)
+{
+	struct epoll_event evs[16];
+	char path[256];
+	int n, i;
+
+	xdpct_pin_path(&d->in, "flows", path, sizeof(path));
+	while (!d->stop) {
+		n = epoll_wait(d->epfd, evs, 16, wait_ms(d));
+		if (n < 0 && errno != EINTR) {
+			dlog("epoll: %s", strerror(errno));
+			break;
+		}
+		refresh(d);
+		for (i = 0; i < n; i++) {
+			__u64 tag = evs[i].data.u64;
+
+			if (tag == TAG_RB) {
+				ring_buffer__consume(d->rb);
+			} else if (tag == TAG_LISTEN) {
+				client_accept(d);
+			} else if (tag == TAG_SIG) {
+				struct signalfd_siginfo si;
+
+				if (read(d->sigfd, &si, sizeof(si)) == sizeof(si)) {
+					dlog("signal %u: stopping", si.ssi_signo);
+					d->stop = true;
+				}
+			} else {
+				int fd = (int)(tag >> 8);
+
+				if (evs[i].events & (EPOLLHUP | EPOLLERR) && !(evs[i].events & EPOLLIN)) {
+					int j;
+
+					for (j = 0; j < d->nclients; j++)
+						if (d->clients[j].fd == fd) {
+							client_drop(d, j);
+							break;
+						}
+				} else {
+					client_input(d, fd);
+				}
+			}
+		}
+		run_timers(d);
+		if (mono_ms() >= d->next_sweep_ms) {
+			/* Detached under us (pins removed): nothing left to serve. */
+			if (access(path, F_OK)) {
+				dlog("instance removed: stopping");
+				break;
+			}
+			sweep(d, false);
+			d->next_sweep_ms = mono_ms() + sweep_interval(d);
+		}
+	}
+}
+
+static int daemon_main(const struct xdpct_daemon_opts *opts, int ready_fd)
+{
+	static struct daemon d;
+	char ok = 0;
+	int err;
+
+	memset(&d, 0, sizeof(d));
+	d.opts = *opts;
+	err = daemon_init(&d);
+	if (ready_fd >= 0) {
+		ok = err ? 0 : 1;
+		if (write(ready_fd, &ok, 1) != 1)
+			err = err ? err : -EIO;
+		close(ready_fd);
+	}
+	if (!err) {
+		dlog("running for %s: %zu TIME-WAIT timers, first sweep saw %llu entries", d.in.dir,
+		     d.heap.n, (unsigned long long)d.st.last_sweep_seen);
+		daemon_loop(&d);
+		if (d.opts.detach_on_exit)
+			detach_all(&d);
+		dlog("stopped");
+	}
+	cleanup(&d);
+	return err;
+}
+
+int xdpct_daemon_start(const struct xdpct_daemon_opts *opts)
+{
+	struct xdpct_instance in;
+	int p[2], status, logfd;
+	char ok = 0, path[256];
+	pid_t pid;
+
+	if (opts->foreground)
+		return daemon_main(opts, -1);
+	if (xdpct_instance_paths(&in))
+		return -EIO;
+	if (pipe2(p, O_CLOEXEC))
+		return -errno;
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return -errno;
+	}
+	if (pid == 0) {
+		/* A grandchild, so that the daemon is nobody's child to reap. */
+		close(p[0]);
+		if (fork() != 0)
+			_exit(0);
+		setsid();
+		if (chdir("/")) {
+			/* not fatal */
+		}
+		mkdir(XDPCT_RUN_ROOT, 0700);
+		mkdir(in.run_dir, 0700);
+		snprintf(path, sizeof(path), "%s/%s", in.run_dir, XDPCT_LOG_NAME);
+		logfd = open("/dev/null", O_RDWR);
+		if (logfd >= 0) {
+			dup2(logfd, 0);
+			dup2(logfd, 1);
+			close(logfd);
+		}
+		/* Errors before the log is open still reach the caller's terminal. */
+		logfd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+		if (logfd >= 0) {
+			dup2(logfd, 2);
+			close(logfd);
+		}
+		_exit(daemon_main(opts, p[1]) ? 1 : 0);
+	}
+	close(p[1]);
+	waitpid(pid, &status, 0);
+	if (read(p[0], &ok, 1) != 1)
+		ok = 0;
+	close(p[0]);
+	if (!ok) {
+		/* The daemon's own error line went to its log; say where. */
+		if (xdpct_daemon_pid(&in))
+			return -EALREADY;
+		xdpct_err("daemon: failed to start (see %s/%s)", in.run_dir, XDPCT_LOG_NAME);
+		return -EIO;
+	}
+	return 0;
+}
+
+int xdpct_daemon_stop(const struct xdpct_instance *in)
+{
+	long pid = xdpct_daemon_pid(in);
+	int i;
+
+	if (pid <= 0)
+		return 0;
+	if (kill((pid_t)pid, SIGTERM))
+		return errno == ESRCH ? 0 : -errno;
+	for (i = 0; i < STOP_WAIT_MS / 10; i++) {
+		if (!xdpct_daemon_pid(in))
+			return 0;
+		usleep(10000);
+	}
+	return -ETIMEDOUT;
+}
