@@ -94,6 +94,29 @@ $(BUILD)/tests/fuzz/seeds: tests/fuzz/seeds.c $(TEST_HDRS) | $(BUILD)/tests/fuzz
 fuzz: $(FUZZ_BINS)
 	BUILD=$(BUILD) tests/fuzz/run $(FUZZ_SECONDS)
 
+# Benchmarks: baseline programs (tests/bench/*.bpf.c), the driver, the plot.
+# `make bench` writes tests/bench/results/; BENCH_QUICK=1 is a smoke run.
+BENCH_BPF   := $(wildcard tests/bench/*.bpf.c)
+BENCH_SKELS := $(patsubst tests/bench/%.bpf.c,$(BUILD)/bench/%.skel.h,$(BENCH_BPF))
+BENCH_BIN   := $(BUILD)/tests/bench/bench
+
+.SECONDARY: $(patsubst tests/bench/%.bpf.c,$(BUILD)/bench/%.bpf.o,$(BENCH_BPF)) $(BENCH_SKELS)
+
+$(BUILD)/bench $(BUILD)/tests/bench:
+	mkdir -p $@
+
+$(BUILD)/bench/%.bpf.o: tests/bench/%.bpf.c $(BPF_HDRS) $(VMLINUX) | $(BUILD)/bench
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/bench/%.skel.h: $(BUILD)/bench/%.bpf.o
+	$(BPFTOOL) gen skeleton $< name $*_bpf > $@
+
+$(BENCH_BIN): tests/bench/bench.c $(TEST_HDRS) $(USER_HDRS) $(SKELS) $(BENCH_SKELS) $(LIB) | $(BUILD)/tests/bench
+	$(CC) $(CFLAGS) $(WARN) $(INCLUDES) -I$(BUILD)/bench -Iuser -Itests/lib -o $@ $< $(LIB) $(LDLIBS) -lpthread -lm
+
+bench: $(BUILD)/xdpct $(BENCH_BIN)
+	BUILD=$(BUILD) tests/bench/run $(if $(BENCH_QUICK),--quick)
+
 
 # Regenerate the committed vmlinux.h from the running kernel's BTF.
 vmlinux:
@@ -109,7 +132,7 @@ deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	else echo "deps: all present"; fi
 
-tests: $(BUILD)/xdpct $(UNIT_BINS) $(PKT_BINS) $(TOOL_BINS) $(FUZZ_BINS)
+tests: $(BUILD)/xdpct $(UNIT_BINS) $(PKT_BINS) $(TOOL_BINS) $(FUZZ_BINS) $(BENCH_BIN)
 
 test: tests
 	tests/run

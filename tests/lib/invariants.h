@@ -21,12 +21,6 @@ struct inv_opts {
 	__u32 ifindex;      /* nonzero: every flow was opened on this interface */
 	__u32 min_ip_len;   /* nonzero: each counted segment had at least this many IP bytes */
 	int single_segs;    /* every counted frame was one segment (XDP, no GSO) */
-	/*
-	 * Check that an ESTABLISHED flow scales windows only when both SYNs
-	 * offered it. Off by default: the tracker does not hold it after a
-	 * simultaneous open yet (tests/fuzz/known/README.md).
-	 */
-	int check_wscale;
 };
 
 #define INV_FLOW_FLAGS (FLOW_CLIENT_IS_B | FLOW_SIMOPEN | FLOW_RST | FLOW_COOKIE)
@@ -151,7 +145,7 @@ static inline int inv_check_flow(const struct xdpct_flow_key *k, const struct xd
 	 * Window scaling holds only when both SYNs offered it (RFC 7323 2.2):
 	 * once the handshake is done, a shift without both offers is wrong.
 	 */
-	if (o->check_wscale && f->state == CT_ESTABLISHED && (f->ep[0].wscale || f->ep[1].wscale) &&
+	if (f->state == CT_ESTABLISHED && (f->ep[0].wscale || f->ep[1].wscale) &&
 	    !((f->ep[0].flags & f->ep[1].flags) & EP_WSCALE))
 		return inv_fail(why, n, "ESTABLISHED with wscale %u/%u but offers %s/%s",
 				f->ep[0].wscale, f->ep[1].wscale,
