@@ -1,7 +1,8 @@
 # Real kernel TCP between two namespaces over veth, xdpct on the server's
 # interface (XDP ingress + tc egress; native, generic, and native under
 # policy strict), IPv4 and IPv6. For each way a connection can be left
-# (open, closed by either side, half-closed, aborted) `xdpct -j list` must
+# (open, closed by either side, closed with the final ACK lost, half-closed,
+# aborted) `xdpct -j list` must
 # show the summary and both endpoint states, and each endpoint state must
 # be what the kernel's own socket says (`ss` in that endpoint's namespace).
 . "$(dirname "$0")/../lib/e2e.sh"
@@ -88,6 +89,34 @@ for mode in native generic strict; do
 		wait; sleep 0.2
 		check $p TIME_WAIT CLOSED TIME-WAIT && pass $t || fail $t
 
+		# The final ACK is lost: XDP sees it, then nftables drops it in the
+		# server's stack. The server sends its FIN again into the client's
+		# TIME-WAIT (restart), and the client's second ACK closes it.
+		t=${mode}_ipv${fam}_lost_final_ack_restarts_time_wait
+		p=$((base + 6)); d="$E2E_TMP/d$p"
+		restarts=$(counters s '^time_wait_restarts$')
+		run s "$PEER" server $srv $p "touch:$E2E_TMP/l$p" recv:10 eof "touch:$E2E_TMP/e$p" "wait:$d" close &
+		wait_file "$E2E_TMP/l$p"
+		run c "$PEER" client $srv $p sport:$p send:10 shut eof close &
+		wait_file "$E2E_TMP/e$p"; sleep 0.1
+		run s nft -f - <<-EOF
+			table inet lossy {
+				chain input {
+					type filter hook input priority 0; policy accept;
+					tcp dport $p tcp flags & (fin | syn | rst | ack) == ack counter drop
+				}
+			}
+		EOF
+		touch "$d"; sleep 0.1
+		ok=0
+		expect final_ack_dropped "$(run s nft list table inet lossy | grep -o 'packets [0-9]*')" "packets 1" || ok=1
+		run s nft delete table inet lossy
+		wait; sleep 0.8
+		check $p TIME_WAIT TIME-WAIT CLOSED || ok=1
+		[ "$(counters s '^time_wait_restarts$')" -gt "$restarts" ] ||
+			{ echo "  no TIME-WAIT restart counted"; ok=1; }
+		[ $ok = 0 ] && pass $t || fail $t
+
 		t=${mode}_ipv${fam}_half_closed_is_fin_wait_2_and_close_wait
 		p=$((base + 4)); d="$E2E_TMP/d$p"
 		run s "$PEER" server $srv $p "touch:$E2E_TMP/l$p" recv:10 eof "touch:$E2E_TMP/e$p" send:20 "wait:$d" close &
@@ -118,7 +147,7 @@ for mode in native generic strict; do
 	ok=0
 	expect invalid "$(counters s '^invalid_')" 0 || ok=1
 	expect malformed "$(counters s '^malformed_')" 0 || ok=1
-	expect flows_new "$(counters s '^flows_new$')" 10 || ok=1
+	expect flows_new "$(counters s '^flows_new$')" 12 || ok=1
 	expect flows_closed "$(counters s '^flows_closed$')" 2 || ok=1
 	expect dropped "$(counters s '^dropped_by_policy$')" 0 || ok=1
 	[ $ok = 0 ] && pass $t || fail $t
