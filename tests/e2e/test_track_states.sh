@@ -2,9 +2,9 @@
 # interface (XDP ingress + tc egress; native, generic, and native under
 # policy strict), IPv4 and IPv6. For each way a connection can be left
 # (open, closed by either side, closed with the final ACK lost, half-closed,
-# aborted) `xdpct -j list` must
-# show the summary and both endpoint states, and each endpoint state must
-# be what the kernel's own socket says (`ss` in that endpoint's namespace).
+# aborted) `xdpct -j list` must show the summary and both endpoint states,
+# and each endpoint state must be what the kernel's own socket says (`ss`
+# in that endpoint's namespace).
 . "$(dirname "$0")/../lib/e2e.sh"
 . "$(dirname "$0")/../lib/track_e2e.sh"
 
