@@ -398,9 +398,14 @@ XDPCT_INLINE bool xdpct_step_syn_on_flow(struct xdpct_flow *f, int dir, int src_
 	}
 	if (snd->state == TCP_S_SYN_SENT || (snd->state == TCP_S_CLOSED && rcv->state == TCP_S_SYN_SENT))
 		return false; /* retransmission, or simultaneous open: the tables say */
-	if (snd->state == TCP_S_ESTABLISHED && rcv->state == TCP_S_SYN_RECEIVED &&
-	    pkt->seq == snd->isn) {
-		/* The SYN+ACK was lost on its way: the client is still SYN-SENT. */
+	/*
+	 * The same SYN again from an endpoint we moved on: what moved it (the
+	 * peer's SYN+ACK, or in a simultaneous open the peer's SYN) was lost
+	 * after us, and it is still SYN-SENT.
+	 */
+	if (pkt->seq == snd->isn &&
+	    ((snd->state == TCP_S_ESTABLISHED && rcv->state == TCP_S_SYN_RECEIVED) ||
+	     (snd->state == TCP_S_SYN_RECEIVED && (f->flags & FLOW_SIMOPEN)))) {
 		snd->state = TCP_S_SYN_SENT;
 		return true;
 	}

@@ -331,6 +331,23 @@ static void simultaneous_open_server_synack_first(void)
 	simultaneous_open(1);
 }
 
+/*
+ * Both first SYNs are lost after us: each end is still SYN-SENT and
+ * sends its SYN again, then the SYN+ACKs cross (seen on real TCP).
+ */
+static void simultaneous_open_with_both_syns_lost(void)
+{
+	open_flow();
+	VALID(sendp(S, TCPF_SYN, Y, 0, 0), "server SYN (lost beyond us)");
+	STATES(CT_SYN_SENT2, SR, SS, "crossed SYNs");
+	VALID(sendp(C, TCPF_SYN, X, 0, 0), "client SYN again: it never got the server's");
+	STATES(CT_SYN_SENT2, SS, SS, "client still SYN-SENT");
+	VALID(sendp(S, TCPF_SYN | TCPF_ACK, Y, X + 1, 0), "server got it: SYN+ACK");
+	STATES(CT_SYN_RECV, ES, SR, "server SYN-RECEIVED");
+	VALID(sendp(C, TCPF_ACK, X + 1, Y + 1, 0), "client ACK");
+	STATES(CT_ESTABLISHED, ES, ES, "both established");
+}
+
 /* F1->CG and CG->TW on one side, F1->F2->TW on the other; both in TIME-WAIT. */
 static void simultaneous_close_via_closing(void)
 {
@@ -763,6 +780,7 @@ int main(void)
 	RUN(server_closes_first_and_fin_acks_fin);
 	RUN(simultaneous_open_client_synack_first);
 	RUN(simultaneous_open_server_synack_first);
+	RUN(simultaneous_open_with_both_syns_lost);
 	RUN(simultaneous_close_via_closing);
 	RUN(close_in_syn_received);
 	RUN(syn_retransmission);
