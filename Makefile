@@ -38,11 +38,12 @@ TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(TOOL_SRCS))
 
 # Debian packages the build, tests and demo need.
 DEPS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev gcc make pkg-config \
-	iproute2 nftables conntrack util-linux procps jq tmux
+	iproute2 nftables conntrack util-linux procps jq tmux \
+	libclang-rt-14-dev gnuplot-nox
 
 .SECONDARY: $(BPF_OBJS) $(SKELS)
 
-.PHONY: all deps test demo bench clean vmlinux unit pkt e2e
+.PHONY: all deps test demo bench clean vmlinux unit pkt e2e fuzz
 
 all: $(BUILD)/xdpct
 
@@ -73,6 +74,49 @@ $(BUILD)/tests/pkt/%: tests/pkt/%.c $(TEST_HDRS) $(SKELS) $(LIB) | $(BUILD)/test
 $(BUILD)/tests/tools/%: tests/tools/%.c | $(BUILD)/tests/tools
 	$(CC) $(CFLAGS) $(WARN) -o $@ $< $(LDLIBS)
 
+# Fuzzing: a libFuzzer harness on include/xdpct/ (parser + state machine),
+# seeded from tests/lib/frame.h. `make fuzz FUZZ_SECONDS=N` runs it; the
+# e2e layer runs it for 60 s.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_BINS    := $(BUILD)/tests/fuzz/fuzz_track $(BUILD)/tests/fuzz/seeds
+
+$(BUILD)/tests/fuzz:
+	mkdir -p $@
+
+$(BUILD)/tests/fuzz/fuzz_track: tests/fuzz/fuzz_track.c $(TEST_HDRS) $(BPF_HDRS) | $(BUILD)/tests/fuzz
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(WARN) -Iinclude -Itests/lib -o $@ $<
+
+$(BUILD)/tests/fuzz/seeds: tests/fuzz/seeds.c $(TEST_HDRS) | $(BUILD)/tests/fuzz
+	$(CC) $(CFLAGS) $(WARN) -Iinclude -Itests/lib -o $@ $<
+
+fuzz: $(FUZZ_BINS)
+	BUILD=$(BUILD) tests/fuzz/run $(FUZZ_SECONDS)
+
+# Benchmarks: baseline programs (tests/bench/*.bpf.c), the driver, the plot.
+# `make bench` writes tests/bench/results/; BENCH_QUICK=1 is a smoke run.
+BENCH_BPF   := $(wildcard tests/bench/*.bpf.c)
+BENCH_SKELS := $(patsubst tests/bench/%.bpf.c,$(BUILD)/bench/%.skel.h,$(BENCH_BPF))
+BENCH_BIN   := $(BUILD)/tests/bench/bench
+
+.SECONDARY: $(patsubst tests/bench/%.bpf.c,$(BUILD)/bench/%.bpf.o,$(BENCH_BPF)) $(BENCH_SKELS)
+
+$(BUILD)/bench $(BUILD)/tests/bench:
+	mkdir -p $@
+
+$(BUILD)/bench/%.bpf.o: tests/bench/%.bpf.c $(BPF_HDRS) $(VMLINUX) | $(BUILD)/bench
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/bench/%.skel.h: $(BUILD)/bench/%.bpf.o
+	$(BPFTOOL) gen skeleton $< name $*_bpf > $@
+
+$(BENCH_BIN): tests/bench/bench.c $(TEST_HDRS) $(USER_HDRS) $(SKELS) $(BENCH_SKELS) $(LIB) | $(BUILD)/tests/bench
+	$(CC) $(CFLAGS) $(WARN) $(INCLUDES) -I$(BUILD)/bench -Iuser -Itests/lib -o $@ $< $(LIB) $(LDLIBS) -lpthread -lm
+
+bench: $(BUILD)/xdpct $(BENCH_BIN)
+	BUILD=$(BUILD) tests/bench/run $(if $(BENCH_QUICK),--quick)
+
 
 # Regenerate the committed vmlinux.h from the running kernel's BTF.
 vmlinux:
@@ -88,7 +132,7 @@ deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	else echo "deps: all present"; fi
 
-tests: $(BUILD)/xdpct $(UNIT_BINS) $(PKT_BINS) $(TOOL_BINS)
+tests: $(BUILD)/xdpct $(UNIT_BINS) $(PKT_BINS) $(TOOL_BINS) $(FUZZ_BINS) $(BENCH_BIN)
 
 test: tests
 	tests/run

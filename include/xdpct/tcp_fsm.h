@@ -234,41 +234,54 @@ XDPCT_INLINE void xdpct_flow_init(struct xdpct_flow *f, int src_is_b, __u32 ifin
 /*
  * netfilter's tcp_in_window, without SACK blocks: is the segment inside
  * what the receiver allowed, and does it ack only what was sent? Updates
- * the window bookkeeping of both sides when it is.
+ * the window bookkeeping of both sides only when it is: an invalid
+ * segment must leave the flow as it was.
  */
 XDPCT_INLINE bool xdpct_in_window(struct xdpct_endpoint *snd, struct xdpct_endpoint *rcv,
 				  const struct xdpct_pkt *pkt)
 {
 	__u32 seq = pkt->seq, end = xdpct_seg_end(pkt), ack = pkt->ack, win = pkt->window;
 	__u32 maxack = snd->maxwin > XDPCT_MAXACKWIN_MIN ? snd->maxwin : XDPCT_MAXACKWIN_MIN;
+	__u32 rcv_end = rcv->end, rcv_maxend = rcv->maxend;
 	bool has_ack = pkt->flags & TCPF_ACK;
 
-	if (!has_ack)
-		ack = rcv->end;
 	if (rcv->maxwin == 0) /* nothing seen from the receiver yet */
-		rcv->end = rcv->maxend = ack;
+		rcv_end = rcv_maxend = ack;
+	if (!has_ack)
+		ack = rcv_end;
 	if (!(pkt->flags & TCPF_SYN))
 		win <<= snd->wscale;
 
+	/*
+	 * Starts before the right edge the receiver advertised; ends after
+	 * the oldest byte it may still take; acks nothing never sent, and
+	 * nothing older than a window ago.
+	 */
 	if (!(xdpct_seq_before(seq, snd->maxend + 1) &&
 	      xdpct_seq_after(end, snd->end - rcv->maxwin - 1) &&
-	      xdpct_seq_before(ack, rcv->end + 1) && xdpct_seq_after(ack, rcv->end - maxack - 1)))
+	      xdpct_seq_before(ack, rcv_end + 1) && xdpct_seq_after(ack, rcv_end - maxack - 1)))
 		return false;
 
+	/* Data beyond what was allowed widens the view of the receiver's window. */
+	if (rcv->maxwin != 0 && xdpct_seq_after(end, snd->maxend))
+		rcv->maxwin += end - snd->maxend;
 	if (snd->maxwin < win)
 		snd->maxwin = win;
 	if (xdpct_seq_after(end, snd->end))
 		snd->end = end;
-	if (has_ack) {
-		if (xdpct_seq_after(ack + win, rcv->maxend - 1))
-			rcv->maxend = ack + win;
-		if (win == 0)
-			rcv->maxend++;
-	}
-	/* Data beyond what was allowed widens the view of the receiver's window. */
-	if (rcv->maxwin != 0 && xdpct_seq_after(end, snd->maxend))
-		rcv->maxwin += end - snd->maxend;
+	rcv->end = rcv_end;
+	rcv->maxend = rcv_maxend;
+	/* A zero window still lets one byte through: the window probe. */
+	if (has_ack && xdpct_seq_after(ack + win, rcv->maxend - 1))
+		rcv->maxend = ack + win + (win == 0);
 	return true;
+}
+
+/* Window scaling holds only when both SYNs offered it (RFC 7323 1.3). */
+XDPCT_INLINE void xdpct_wscale_agree(struct xdpct_endpoint *a, struct xdpct_endpoint *b)
+{
+	if (!(a->flags & EP_WSCALE) || !(b->flags & EP_WSCALE))
+		a->wscale = b->wscale = 0;
 }
 
 /* Where one fact takes an endpoint: a state, T_KEEP or T_BAD. */
@@ -300,6 +313,17 @@ XDPCT_INLINE bool xdpct_acks(const struct xdpct_pkt *pkt, __u32 upto)
 	return (pkt->flags & TCPF_ACK) && !xdpct_seq_before(pkt->ack, upto);
 }
 
+/*
+ * Does the segment acknowledge rcv's SYN, and nothing it did not send?
+ * x+1 for a plain SYN; up to x+1+len when the SYN carried data (TCP Fast
+ * Open, RFC 7413), which the answer may or may not accept.
+ */
+XDPCT_INLINE bool xdpct_acks_syn(const struct xdpct_pkt *pkt, const struct xdpct_endpoint *rcv)
+{
+	return (pkt->flags & TCPF_ACK) && !xdpct_seq_before(pkt->ack, rcv->isn + 1) &&
+	       !xdpct_seq_after(pkt->ack, rcv->end);
+}
+
 XDPCT_INLINE void xdpct_reset_flow(struct xdpct_flow *f, int client_is_b, __u64 now)
 {
 	__u32 ifindex = f->ifindex;
@@ -320,7 +344,7 @@ XDPCT_INLINE void xdpct_step_rst(struct xdpct_flow *f, struct xdpct_endpoint *sn
 
 	if (rcv->state == TCP_S_SYN_SENT && snd->state == TCP_S_CLOSED)
 		/* RFC 9293 3.10.7.3: the answer to a SYN must ack the SYN. */
-		ok = (pkt->flags & TCPF_ACK) && pkt->ack == rcv->isn + 1;
+		ok = xdpct_acks_syn(pkt, rcv);
 	else if (snd->maxwin == 0)
 		ok = false;
 	else if (pkt->seq == snd->end)
@@ -426,11 +450,14 @@ XDPCT_INLINE void xdpct_fsm_step(struct xdpct_flow *f, int src_is_b, const struc
 			f->flags |= FLOW_SIMOPEN;
 			xdpct_apply(rcv, F_RECV_SYN);
 		}
+		/* Both SYNs known (simultaneous open, or a SYN again after the SYN+ACK). */
+		if (rcv->maxwin != 0)
+			xdpct_wscale_agree(snd, rcv);
 		goto done;
 	}
 	if (kind == SEG_SYNACK) {
-		/* It must ack exactly the peer's ISN + 1. */
-		if (rcv->state == TCP_S_CLOSED || rcv->maxwin == 0 || pkt->ack != rcv->isn + 1) {
+		/* It must ack the peer's SYN: x+1 (beyond only for data on the SYN). */
+		if (rcv->state == TCP_S_CLOSED || rcv->maxwin == 0 || !xdpct_acks_syn(pkt, rcv)) {
 			st->invalid = INV_BAD_SYNACK;
 			return;
 		}
@@ -439,19 +466,17 @@ XDPCT_INLINE void xdpct_fsm_step(struct xdpct_flow *f, int src_is_b, const struc
 			return;
 		}
 		if (snd->state == TCP_S_CLOSED || snd->state == TCP_S_SYN_SENT) {
-			struct xdpct_endpoint snd_old = *snd, rcv_old = *rcv;
+			struct xdpct_endpoint snd_old = *snd;
 
 			xdpct_ep_init(snd, pkt);
 			snd->state = snd_old.state;
-			/* Window scaling holds only when both SYNs offered it. */
-			if (!(snd->flags & EP_WSCALE) || !(rcv->flags & EP_WSCALE))
-				snd->wscale = rcv->wscale = 0;
+			/* A SYN+ACK's window is never scaled: agree only once it is judged. */
 			if (!xdpct_in_window(snd, rcv, pkt)) {
 				*snd = snd_old; /* an invalid segment changes nothing */
-				*rcv = rcv_old;
 				st->invalid = INV_OUT_OF_WINDOW;
 				return;
 			}
+			xdpct_wscale_agree(snd, rcv);
 		} else if (pkt->seq != snd->isn) {
 			st->invalid = INV_BAD_SYNACK;
 			return;
@@ -469,7 +494,12 @@ XDPCT_INLINE void xdpct_fsm_step(struct xdpct_flow *f, int src_is_b, const struc
 		st->invalid = INV_UNEXPECTED;
 		return;
 	}
-	if (rcv->state == TCP_S_SYN_RECEIVED && pkt->ack != rcv->isn + 1) {
+	/* Nor before the receiver's SYN: nothing it sent could be acked yet. */
+	if (rcv->maxwin == 0) {
+		st->invalid = INV_UNEXPECTED;
+		return;
+	}
+	if (rcv->state == TCP_S_SYN_RECEIVED && !xdpct_acks_syn(pkt, rcv)) {
 		/* RFC 9293 3.10.7.4: in SYN-RECEIVED only the SYN can be acked. */
 		st->invalid = INV_BAD_ACK;
 		return;
@@ -490,10 +520,12 @@ XDPCT_INLINE void xdpct_fsm_step(struct xdpct_flow *f, int src_is_b, const struc
 	/*
 	 * The LAST-ACK side sends its FIN again: our view saw the final ACK
 	 * pass, but it never arrived. The peer in TIME-WAIT must ACK again,
-	 * and its 2MSL starts over (RFC 9293 3.10.7.4, TIME-WAIT).
+	 * and its 2MSL starts over (RFC 9293 3.10.7.4, TIME-WAIT). After a
+	 * simultaneous close the sender is in TIME-WAIT too in our view, but
+	 * really still CLOSING.
 	 */
 	if (retransmitted_fin && rcv->state == TCP_S_TIME_WAIT) {
-		snd->state = TCP_S_LAST_ACK;
+		snd->state = snd->state == TCP_S_TIME_WAIT ? TCP_S_CLOSING : TCP_S_LAST_ACK;
 		snd->flags &= ~EP_FIN_ACKED;
 		f->tw_start = now;
 		st->event = EV_TW_RESTART;

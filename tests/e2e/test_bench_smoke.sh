@@ -1,0 +1,23 @@
+# `make bench BENCH_QUICK=1` as a smoke test: the benchmark runs end to end
+# (baselines load, the table fills, list on an attached instance, events)
+# and its own bookkeeping holds. It never fails on speed.
+. "$(dirname "$0")/../lib/e2e.sh"
+t=bench_quick_smoke_run
+out=$E2E_TMP/bench
+if ! "$TOP/build/tests/bench/bench" --quick --out "$out" >"$E2E_TMP/log" 2>&1; then
+	sed 's/^/  /' "$E2E_TMP/log" | tail -20
+	fail $t
+	e2e_exit
+fi
+ok=1
+md=$out/quick.md
+for row in "established data segment, IPv4" "established data segment, IPv6" \
+	"SYN that creates a flow" "third ACK of the handshake" "first FIN" "segment of an unknown flow"; do
+	grep -q "| $row" "$md" || { echo "  no row '$row' in $md"; ok=0; }
+done
+# Every row has a number, not nan.
+if grep -qi '| nan' "$md"; then echo "  a figure is nan"; ok=0; fi
+grep -q 'delivered + dropped = 100000' "$md" || { echo "  burst: delivered + dropped != burst"; ok=0; }
+grep -q 'printed 100000 flows' "$md" || { echo "  list -j did not print the 100000 flows filled"; ok=0; }
+[ $ok = 1 ] && pass $t || fail $t
+e2e_exit

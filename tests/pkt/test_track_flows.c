@@ -1,0 +1,388 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Connection scenarios through the real XDP (and tc egress) programs with
+ * BPF_PROG_TEST_RUN. After every frame tests/lib/track_steps.h checks the
+ * verdict, both endpoint states, the sender's sequence end and counts (or,
+ * for an invalid segment, the flow unchanged), every counter, and the
+ * events read from the ring buffer. The close scenarios run over IPv4,
+ * IPv4 in two VLAN tags (802.1ad + 802.1Q), IPv6 with hop-by-hop and
+ * destination-options headers, and IPv6 with both.
+ */
+#include "track_steps.h"
+
+#define X 1000u  /* client ISN */
+#define Y 5000u  /* server ISN */
+#define C 0
+#define S 1
+#define P XDP_PASS
+#define D XDP_DROP
+
+#define CL TCP_S_CLOSED
+#define SS TCP_S_SYN_SENT
+#define SR TCP_S_SYN_RECEIVED
+#define ES TCP_S_ESTABLISHED
+#define F1 TCP_S_FIN_WAIT_1
+#define F2 TCP_S_FIN_WAIT_2
+#define CW TCP_S_CLOSE_WAIT
+#define CG TCP_S_CLOSING
+#define LA TCP_S_LAST_ACK
+#define TW TCP_S_TIME_WAIT
+
+#define SYN TCPF_SYN
+#define ACK TCPF_ACK
+#define FIN (TCPF_FIN | TCPF_ACK)
+#define RST TCPF_RST
+#define PSH (TCPF_ACK | TCPF_PSH)
+
+static const struct endpoint C4 = { 4, "198.18.0.1", 40000 };
+static const struct endpoint S4 = { 4, "198.18.1.1", 80 };
+static const struct endpoint C6 = { 6, "2001:db8::1", 40000 };
+static const struct endpoint S6 = { 6, "2001:db8:1::1", 443 };
+
+static struct track T;
+
+struct variant {
+	const char *name;
+	const struct endpoint *client, *server;
+	int vlans, ip6_ext;
+};
+
+static const struct variant VARIANTS[] = {
+	{ "ipv4", &C4, &S4, 0, 0 },
+	{ "ipv4 in two VLAN tags", &C4, &S4, 2, 0 },
+	{ "ipv6 with extension headers", &C6, &S6, 0, 1 },
+	{ "ipv6 with extension headers in two VLAN tags", &C6, &S6, 2, 1 },
+};
+
+static int open_variant(const struct variant *v)
+{
+	if (track_open(&T, v->client, v->server))
+		return -1;
+	T.base.vlans = v->vlans;
+	T.base.ip6_ext = v->ip6_ext;
+	return 0;
+}
+
+static void handshake(void)
+{
+	track_step(&T, C, SYN, X, 0, 0, W(P, CT_SYN_SENT, SS, CL, 0, EV_NEW), "client SYN x");
+	track_step(&T, S, SYN | ACK, Y, X + 1, 0, W(P, CT_SYN_RECV, ES, SR, 0, 0),
+		   "server SYN+ACK y, ack x+1");
+	track_step(&T, C, ACK, X + 1, Y + 1, 0, W(P, CT_ESTABLISHED, ES, ES, 0, EV_ESTABLISHED),
+		   "client ACK x+1, y+1");
+}
+
+/* Handshake, data both ways, the client closes first, half-close, TIME-WAIT. */
+static void client_closes_first(const struct variant *v)
+{
+	struct xdpct_flow f;
+
+	if (open_variant(v))
+		return;
+	handshake();
+	f = track_flow(&T);
+	CHECK_EQ(f.ep[DIR_ORIG].isn, X, "client isn");
+	CHECK_EQ(f.ep[DIR_REPLY].isn, Y, "server isn");
+	track_step(&T, C, PSH, X + 1, Y + 1, 100, W(P, CT_ESTABLISHED, ES, ES, 0, 0), "client data 100");
+	track_step(&T, S, PSH, Y + 1, X + 101, 200, W(P, CT_ESTABLISHED, ES, ES, 0, 0),
+		   "server data 200, acks 100");
+	track_step(&T, C, FIN, X + 101, Y + 201, 0, W(P, CT_FIN_WAIT, F1, ES, 0, EV_FIN),
+		   "client FIN u=x+101");
+	track_step(&T, S, ACK, Y + 201, X + 102, 0, W(P, CT_CLOSE_WAIT, F2, CW, 0, 0), "server ACK u+1");
+	track_step(&T, S, PSH, Y + 201, X + 102, 50, W(P, CT_CLOSE_WAIT, F2, CW, 0, 0),
+		   "half-close: server data");
+	track_step(&T, C, ACK, X + 102, Y + 251, 0, W(P, CT_CLOSE_WAIT, F2, CW, 0, 0),
+		   "half-close: client acks it");
+	track_set_time(&T, 1100);
+	track_step(&T, S, FIN, Y + 251, X + 102, 0, W(P, CT_LAST_ACK, F2, LA, 0, 0), "server FIN w");
+	track_set_time(&T, 1200);
+	track_step(&T, C, ACK, X + 102, Y + 252, 0, W(P, CT_TIME_WAIT, TW, CL, 0, EV_TIME_WAIT),
+		   "client ACK w+1");
+	f = track_flow(&T);
+	CHECK_EQ(f.ep[DIR_ORIG].end, X + 102, "client end");
+	CHECK_EQ(f.ep[DIR_REPLY].end, Y + 252, "server end");
+	CHECK_EQ(f.ep[DIR_ORIG].fin_seq, X + 101, "client fin_seq");
+	CHECK_EQ(f.ep[DIR_REPLY].fin_seq, Y + 251, "server fin_seq");
+	CHECK_EQ(f.ep[DIR_ORIG].packets, 6, "client packets");
+	CHECK_EQ(f.ep[DIR_REPLY].packets, 5, "server packets");
+	/* IP bytes as conntrack counts them: IP header (+ extensions) + TCP header + data. */
+	{
+		unsigned int hdr = v->client->family == 4 ? 40 : 40 + 16 * v->ip6_ext + 20;
+
+		CHECK_EQ(f.ep[DIR_ORIG].bytes, 6 * hdr + 100, "client IP bytes");
+		CHECK_EQ(f.ep[DIR_REPLY].bytes, 5 * hdr + 250, "server IP bytes");
+	}
+	CHECK_EQ(f.first_seen, 1000, "first_seen");
+	CHECK_EQ(f.last_seen, 1200, "last_seen");
+	CHECK_EQ(f.tw_start, 1200, "tw_start");
+	CHECK_EQ(f.ifindex, 1, "ifindex of the test run (lo)");
+	track_close(&T);
+}
+
+/* The server closes first: it is the one left in TIME-WAIT. */
+static void server_closes_first(const struct variant *v)
+{
+	if (open_variant(v))
+		return;
+	handshake();
+	track_step(&T, S, FIN, Y + 1, X + 1, 0, W(P, CT_FIN_WAIT, ES, F1, 0, EV_FIN), "server FIN");
+	track_step(&T, C, ACK, X + 1, Y + 2, 0, W(P, CT_CLOSE_WAIT, CW, F2, 0, 0), "client ACK");
+	track_step(&T, C, PSH, X + 1, Y + 2, 10, W(P, CT_CLOSE_WAIT, CW, F2, 0, 0),
+		   "half-close: client data");
+	track_step(&T, S, ACK, Y + 2, X + 11, 0, W(P, CT_CLOSE_WAIT, CW, F2, 0, 0), "server acks");
+	track_step(&T, C, FIN, X + 11, Y + 2, 0, W(P, CT_LAST_ACK, LA, F2, 0, 0), "client FIN");
+	track_step(&T, S, ACK, Y + 2, X + 12, 0, W(P, CT_TIME_WAIT, CL, TW, 0, EV_TIME_WAIT),
+		   "server ACK");
+	track_close(&T);
+}
+
+#define FOR_VARIANTS(fn)                                                          \
+	static void fn##_all(void)                                                \
+	{                                                                         \
+		size_t i;                                                         \
+		for (i = 0; i < sizeof(VARIANTS) / sizeof(VARIANTS[0]); i++) {   \
+			int was = t_failed;                                       \
+			fn(&VARIANTS[i]);                                         \
+			if (t_failed && !was)                                     \
+				printf("  (in variant: %s)\n", VARIANTS[i].name); \
+		}                                                                 \
+	}
+
+FOR_VARIANTS(client_closes_first)
+FOR_VARIANTS(server_closes_first)
+
+static void simultaneous_open_and_close(void)
+{
+	if (open_variant(&VARIANTS[0]))
+		return;
+	track_step(&T, C, SYN, X, 0, 0, W(P, CT_SYN_SENT, SS, CL, 0, EV_NEW), "client SYN");
+	track_step(&T, S, SYN, Y, 0, 0, W(P, CT_SYN_SENT2, SR, SS, 0, 0), "server SYN crosses it");
+	track_step(&T, C, SYN | ACK, X, Y + 1, 0, W(P, CT_SYN_RECV, SR, ES, 0, 0), "client SYN+ACK");
+	track_step(&T, S, SYN | ACK, Y, X + 1, 0, W(P, CT_ESTABLISHED, ES, ES, 0, EV_ESTABLISHED),
+		   "server SYN+ACK");
+	track_step(&T, C, FIN, X + 1, Y + 1, 0, W(P, CT_FIN_WAIT, F1, ES, 0, EV_FIN), "client FIN");
+	track_step(&T, S, FIN, Y + 1, X + 1, 0, W(P, CT_LAST_ACK, F1, F1, 0, 0), "server FIN crosses");
+	track_step(&T, C, ACK, X + 2, Y + 2, 0, W(P, CT_LAST_ACK, CG, F2, 0, 0),
+		   "client acks: CLOSING");
+	track_step(&T, S, ACK, Y + 2, X + 2, 0, W(P, CT_TIME_WAIT, TW, TW, 0, EV_TIME_WAIT),
+		   "server acks: both TIME-WAIT");
+	track_close(&T);
+}
+
+static void rst_in_and_out_of_window(void)
+{
+	struct xdpct_flow f;
+
+	if (open_variant(&VARIANTS[0]))
+		return;
+	handshake();
+	track_step(&T, C, PSH, X + 1, Y + 1, 500, W(P, CT_ESTABLISHED, ES, ES, 0, 0), "client data");
+	track_step(&T, S, RST, Y + 1000, 0, 0, W(P, CT_ESTABLISHED, ES, ES, INV_RST_IN_WINDOW, 0),
+		   "RST in window, not exact");
+	track_step(&T, S, RST, Y - 1, 0, 0, W(P, CT_ESTABLISHED, ES, ES, INV_RST_OUT_OF_WINDOW, 0),
+		   "RST before the window");
+	track_step(&T, S, RST | ACK, Y + 200000, X + 501, 0,
+		   W(P, CT_ESTABLISHED, ES, ES, INV_RST_OUT_OF_WINDOW, 0), "RST beyond the window");
+	track_step(&T, C, RST, X + 1, 0, 0, W(P, CT_ESTABLISHED, ES, ES, INV_RST_OUT_OF_WINDOW, 0),
+		   "client RST behind its own data");
+	/* Strict drops what pass only counts. */
+	T.e.cfg.policy = POLICY_STRICT;
+	env_set_config(&T.e);
+	track_step(&T, S, RST, Y + 1000, 0, 0, W(D, CT_ESTABLISHED, ES, ES, INV_RST_IN_WINDOW, 0),
+		   "strict: in-window RST dropped");
+	track_step(&T, S, RST | ACK, Y + 1, X + 501, 0, W(P, CT_CLOSE, CL, CL, 0, EV_CLOSED),
+		   "exact RST");
+	f = track_flow(&T);
+	CHECK(f.flags & FLOW_RST, "closed by RST");
+	track_step(&T, C, ACK, X + 501, Y + 1, 0, W(D, CT_CLOSE, CL, CL, INV_UNEXPECTED, 0),
+		   "strict: ACK after RST dropped");
+	track_close(&T);
+}
+
+static void rst_answering_a_syn_then_retry(void)
+{
+	if (open_variant(&VARIANTS[0]))
+		return;
+	track_step(&T, C, SYN, X, 0, 0, W(P, CT_SYN_SENT, SS, CL, 0, EV_NEW), "client SYN");
+	track_step(&T, S, RST | ACK, 0, X, 0, W(P, CT_SYN_SENT, SS, CL, INV_RST_OUT_OF_WINDOW, 0),
+		   "RST acking x");
+	track_step(&T, S, RST | ACK, 0, X + 1, 0, W(P, CT_CLOSE, CL, CL, 0, EV_CLOSED),
+		   "RST acking x+1: refused");
+	track_step(&T, C, SYN, X + 100, 0, 0, W(P, CT_SYN_SENT, SS, CL, 0, EV_REOPENED),
+		   "client tries again");
+	track_close(&T);
+}
+
+static void retransmitted_syn_and_lost_synack(void)
+{
+	if (open_variant(&VARIANTS[0]))
+		return;
+	track_step(&T, C, SYN, X, 0, 0, W(P, CT_SYN_SENT, SS, CL, 0, EV_NEW), "client SYN");
+	track_step(&T, C, SYN, X, 0, 0, W(P, CT_SYN_SENT, SS, CL, 0, 0), "SYN retransmitted");
+	track_step(&T, S, SYN | ACK, Y, X + 1, 0, W(P, CT_SYN_RECV, ES, SR, 0, 0),
+		   "SYN+ACK (lost beyond us)");
+	track_step(&T, C, SYN, X, 0, 0, W(P, CT_SYN_RECV, SS, SR, 0, 0),
+		   "SYN again: client still SYN-SENT");
+	track_step(&T, S, SYN | ACK, Y, X + 1, 0, W(P, CT_SYN_RECV, ES, SR, 0, 0),
+		   "SYN+ACK retransmitted");
+	track_step(&T, C, ACK, X + 1, Y + 1, 0, W(P, CT_ESTABLISHED, ES, ES, 0, EV_ESTABLISHED),
+		   "third ACK");
+	track_step(&T, C, SYN, X, 0, 0, W(P, CT_ESTABLISHED, ES, ES, INV_SYN_ON_OPEN, 0),
+		   "SYN on the open flow");
+	track_close(&T);
+}
+
+/* The final ACK is lost: the FIN comes again into TIME-WAIT and 2MSL restarts. */
+static void lost_final_ack_fin_into_time_wait(void)
+{
+	struct xdpct_flow f;
+
+	if (open_variant(&VARIANTS[0]))
+		return;
+	handshake();
+	track_step(&T, C, FIN, X + 1, Y + 1, 0, W(P, CT_FIN_WAIT, F1, ES, 0, EV_FIN), "client FIN");
+	track_step(&T, S, FIN, Y + 1, X + 2, 0, W(P, CT_LAST_ACK, F2, LA, 0, 0),
+		   "server FIN+ACK acks it");
+	track_set_time(&T, 2000);
+	track_step(&T, C, ACK, X + 2, Y + 2, 0, W(P, CT_TIME_WAIT, TW, CL, 0, EV_TIME_WAIT),
+		   "final ACK (lost beyond us)");
+	f = track_flow(&T);
+	CHECK_EQ(f.tw_start, 2000, "TIME-WAIT entered at 2000");
+	track_set_time(&T, 2600);
+	track_step(&T, S, FIN, Y + 1, X + 2, 0, W(P, CT_TIME_WAIT, TW, LA, 0, EV_TW_RESTART),
+		   "server FIN retransmitted into TIME-WAIT");
+	f = track_flow(&T);
+	CHECK_EQ(f.tw_start, 2600, "2MSL restarted at 2600");
+	CHECK_EQ(f.ep[DIR_REPLY].fin_seq, Y + 1, "same FIN");
+	track_set_time(&T, 2601);
+	track_step(&T, C, ACK, X + 2, Y + 2, 0, W(P, CT_TIME_WAIT, TW, CL, 0, 0), "client re-ACKs");
+	f = track_flow(&T);
+	CHECK_EQ(f.tw_start, 2600, "tw_start stays at the restart");
+	track_close(&T);
+}
+
+static void old_duplicate_syn_into_time_wait(void)
+{
+	if (open_variant(&VARIANTS[0]))
+		return;
+	handshake();
+	track_step(&T, C, PSH, X + 1, Y + 1, 1000, W(P, CT_ESTABLISHED, ES, ES, 0, 0), "client data");
+	track_step(&T, C, FIN, X + 1001, Y + 1, 0, W(P, CT_FIN_WAIT, F1, ES, 0, EV_FIN), "client FIN");
+	track_step(&T, S, FIN, Y + 1, X + 1002, 0, W(P, CT_LAST_ACK, F2, LA, 0, 0), "server FIN+ACK");
+	track_step(&T, C, ACK, X + 1002, Y + 2, 0, W(P, CT_TIME_WAIT, TW, CL, 0, EV_TIME_WAIT),
+		   "final ACK");
+	track_step(&T, C, SYN, X, 0, 0, W(P, CT_TIME_WAIT, TW, CL, INV_OLD_SYN, 0),
+		   "old duplicate SYN (old ISN)");
+	track_step(&T, C, SYN, X + 1002, 0, 0, W(P, CT_TIME_WAIT, TW, CL, INV_OLD_SYN, 0),
+		   "SYN at the old end");
+	track_step(&T, C, SYN, X + 50000, 0, 0, W(P, CT_SYN_SENT, SS, CL, 0, EV_REOPENED),
+		   "SYN beyond: reopens");
+	track_step(&T, S, SYN | ACK, Y + 7, X + 50001, 0, W(P, CT_SYN_RECV, ES, SR, 0, 0),
+		   "new SYN+ACK");
+	track_step(&T, C, ACK, X + 50001, Y + 8, 0, W(P, CT_ESTABLISHED, ES, ES, 0, EV_ESTABLISHED),
+		   "new connection established");
+	track_close(&T);
+}
+
+/* The host is the client: its frames leave through tc egress, answers arrive by XDP. */
+static void egress_and_ingress_share_the_flow(void)
+{
+	if (open_variant(&VARIANTS[2]))
+		return;
+	T.use_tc_for_client = 1;
+	handshake();
+	track_step(&T, S, FIN, Y + 1, X + 1, 0, W(P, CT_FIN_WAIT, ES, F1, 0, EV_FIN), "server FIN");
+	track_step(&T, C, FIN, X + 1, Y + 2, 0, W(P, CT_LAST_ACK, LA, F2, 0, 0), "client FIN+ACK");
+	track_step(&T, S, ACK, Y + 2, X + 2, 0, W(P, CT_TIME_WAIT, CL, TW, 0, EV_TIME_WAIT),
+		   "server ACK");
+	track_close(&T);
+}
+
+/* Segments that open nothing, and bad flags. */
+static void unknown_flows_and_bad_flags(void)
+{
+	if (open_variant(&VARIANTS[0]))
+		return;
+	track_step(&T, C, ACK, X, Y, 0, W(P, CT_NONE, 0, 0, INV_NO_FLOW, 0), "ACK for no flow");
+	track_step(&T, S, SYN | ACK, Y, X + 1, 0, W(P, CT_NONE, 0, 0, INV_NO_FLOW, 0),
+		   "SYN+ACK for no flow");
+	track_step(&T, C, SYN | TCPF_FIN, X, 0, 0, W(P, CT_NONE, 0, 0, INV_BAD_FLAGS, 0),
+		   "SYN+FIN opens nothing");
+	handshake();
+	track_step(&T, C, 0, X + 1, 0, 0, W(P, CT_ESTABLISHED, ES, ES, INV_BAD_FLAGS, 0), "no flags");
+	track_step(&T, C, TCPF_FIN, X + 1, 0, 0, W(P, CT_ESTABLISHED, ES, ES, INV_BAD_FLAGS, 0),
+		   "FIN without ACK");
+	track_step(&T, C, SYN | RST, X + 1, 0, 0, W(P, CT_ESTABLISHED, ES, ES, INV_BAD_FLAGS, 0),
+		   "SYN+RST");
+	track_step(&T, C, ACK, X + 1 + 70000, Y + 1, 10,
+		   W(P, CT_ESTABLISHED, ES, ES, INV_OUT_OF_WINDOW, 0), "data beyond the window");
+	track_step(&T, S, ACK, Y + 1, X + 5000, 0, W(P, CT_ESTABLISHED, ES, ES, INV_OUT_OF_WINDOW, 0),
+		   "ack of unsent data");
+	CHECK_EQ(env_flow_count(&T.e), 1, "one flow");
+	track_close(&T);
+}
+
+static int count_event(void *ctx, void *data, size_t len)
+{
+	(*(int *)ctx)++;
+	return 0;
+}
+
+/* A full ring drops the event and counts it; the segment is tracked and passed all the same. */
+static void full_ring_drops_and_counts(void)
+{
+	const int n = 300;
+	struct ring_buffer *rb;
+	struct env e;
+	__u32 zero = 0;
+	int i, read = 0;
+
+	memset(&e, 0, sizeof(e));
+	libbpf_set_print(quiet_libbpf);
+	e.skel = xdpct_bpf__open();
+	REQUIRE(e.skel != NULL, "open");
+	bpf_map__set_max_entries(e.skel->maps.events, 4096); /* one page: about 56 records */
+	REQUIRE(xdpct_bpf__load(e.skel) == 0, "load with a one-page ring");
+	e.xdp_fd = bpf_program__fd(e.skel->progs.xdpct_xdp);
+	e.flows_fd = bpf_map__fd(e.skel->maps.flows);
+	e.counters_fd = bpf_map__fd(e.skel->maps.counters);
+	xdpct_config_defaults(&e.cfg, 250);
+	e.cfg.clock_override = 1000;
+	REQUIRE(!bpf_map_update_elem(bpf_map__fd(e.skel->maps.config_map), &zero, &e.cfg, BPF_ANY),
+		"config");
+	for (i = 0; i < n; i++) {
+		struct endpoint c = { 4, "198.18.0.9", (uint16_t)(30000 + i) };
+		struct frame f;
+
+		frame_tcp(&f, &c, &S4, SYN, X, 0, 0);
+		if (env_run_xdp(&e, &f) != XDP_PASS) {
+			CHECK(0, "every SYN passed");
+			break;
+		}
+	}
+	rb = ring_buffer__new(bpf_map__fd(e.skel->maps.events), count_event, &read, NULL);
+	REQUIRE(rb != NULL, "ring buffer");
+	ring_buffer__consume(rb);
+	ring_buffer__free(rb);
+	CHECK_EQ(env_counter(&e, CNT_FLOW_NEW), n, "every flow opened");
+	CHECK_EQ(env_flow_count(&e), n, "every flow in the table");
+	CHECK(read > 0 && read < n, "the ring held some events, not all");
+	CHECK_EQ(env_counter(&e, CNT_EVENT_DROP), n - read, "every event not in the ring counted as dropped");
+	env_close(&e);
+}
+
+int main(void)
+{
+	RUN(client_closes_first_all);
+	RUN(server_closes_first_all);
+	RUN(simultaneous_open_and_close);
+	RUN(rst_in_and_out_of_window);
+	RUN(rst_answering_a_syn_then_retry);
+	RUN(retransmitted_syn_and_lost_synack);
+	RUN(lost_final_ack_fin_into_time_wait);
+	RUN(old_duplicate_syn_into_time_wait);
+	RUN(egress_and_ingress_share_the_flow);
+	RUN(unknown_flows_and_bad_flags);
+	RUN(full_ring_drops_and_counts);
+	return TEST_EXIT();
+}
