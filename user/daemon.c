@@ -107,6 +107,7 @@ bool xdpct_flow_expired(const struct xdpct_flow *f, const struct xdpct_config *c
 struct client {
 	int fd;
 	bool subscribed;
+	bool full; /* its socket buffer was full: skip it until the next wake-up */
 };
 
 struct daemon {
@@ -173,11 +174,19 @@ static void fan_out(struct daemon *d, const struct xdpct_event *ev)
 	int i;
 
 	for (i = 0; i < d->nclients; i++) {
-		if (!d->clients[i].subscribed)
+		struct client *c = &d->clients[i];
+
+		if (!c->subscribed)
 			continue;
-		/* A slow reader misses events; it never holds the others up. */
-		if (send(d->clients[i].fd, &m, sizeof(m), MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+		/*
+		 * A slow reader misses events; it never holds the others up. Once
+		 * its buffer is full, no more send() calls until the next wake-up:
+		 * a sweep expiring a million flows costs no million failed calls.
+		 */
+		if (c->full || send(c->fd, &m, sizeof(m), MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
+			c->full = true;
 			d->st.reader_drops++;
+		}
 	}
 }
 
@@ -590,6 +599,8 @@ static void daemon_loop(struct daemon *d)
 			break;
 		}
 		refresh(d);
+		for (i = 0; i < d->nclients; i++)
+			d->clients[i].full = false;
 		for (i = 0; i < n; i++) {
 			__u64 tag = evs[i].data.u64;
 
