@@ -295,10 +295,22 @@ static void sweep(struct daemon *d, bool arm)
 		seen += n;
 		ndead = 0;
 		for (i = 0; i < n; i++) {
-			if (xdpct_flow_expired(&vals[i], &d->cfg, d->now))
-				dead[ndead++] = keys[i];
-			else if (arm && vals[i].state == CT_TIME_WAIT)
-				tw_heap_push(&d->heap, tw_due(d, &vals[i]), &keys[i]);
+			if (!xdpct_flow_expired(&vals[i], &d->cfg, d->now)) {
+				if (arm && vals[i].state == CT_TIME_WAIT)
+					tw_heap_push(&d->heap, tw_due(d, &vals[i]), &keys[i]);
+				continue;
+			}
+			/*
+			 * TIME-WAIT here means its event was lost: rare, and a SYN may
+			 * reopen it any moment, so re-check it one by one. Idle flows
+			 * go in batches (a segment racing the delete is the only loss).
+			 */
+			if (vals[i].state == CT_TIME_WAIT) {
+				reap_one(d, &keys[i]);
+				vals[i].state = CT__MAX; /* not in dead[]: no second event */
+				continue;
+			}
+			dead[ndead++] = keys[i];
 		}
 		if (ndead) {
 			__u32 nd = ndead, j;
@@ -309,7 +321,8 @@ static void sweep(struct daemon *d, bool arm)
 				for (j = nd; j < ndead; j++)
 					bpf_map_delete_elem(d->in.flows_fd, &dead[j]);
 			for (i = 0, j = 0; i < n; i++)
-				if (j < ndead && !memcmp(&keys[i], &dead[j], sizeof(dead[j]))) {
+				if (j < ndead && vals[i].state != CT__MAX &&
+				    !memcmp(&keys[i], &dead[j], sizeof(dead[j]))) {
 					destroyed(d, &keys[i], &vals[i]);
 					j++;
 				}
