@@ -9,7 +9,9 @@
  * the ring buffer's events per second and drops under a burst.
  *
  *   bench [--quick] [--out DIR]      run everything, write DIR/latest.md
- *   bench fill PINNED_MAP COUNT      fill a pinned flows map (used by list.sh)
+ *   bench fill PINNED_MAP COUNT [expired]   fill a pinned flows map (attached.sh)
+ *   bench produce PINNED_PROG SECONDS       events for an attached daemon (attached.sh)
+ *   bench est                               established segment vs calibration (attribute.sh)
  *
  * Two ways of timing, never mixed in one ratio:
  *  - repeat: one frame, BPF_PROG_TEST_RUN with repeat R; the kernel's
@@ -788,35 +790,38 @@ static int part_events(void)
 	return 0;
 }
 
-/* ---- part 2b: `xdpct list -j` on an attached instance (tests/bench/list.sh) ---- */
+/* ---- part 2b: an attached instance and its daemon (tests/bench/attached.sh) ---- */
 
 static int part_list(const char *self)
 {
 	uint32_t n = quick ? 100000 : 1u << 20;
-	char cmd[1024], line[256];
+	char cmd[1024], line[4096];
 	FILE *p;
 	int got = 0;
 
-	snprintf(cmd, sizeof(cmd), "tests/bench/list.sh %u %s", n, self);
+	snprintf(cmd, sizeof(cmd), "tests/bench/attached.sh %u %s %s", n, self, quick ? "1" : "3");
 	p = popen(cmd, "r");
 	if (!p)
 		return -errno;
-	out("\n## `xdpct list -j` on a full table\n\n");
+	out("\n## An attached instance: `xdpct list -j`, the daemon's sweep and events\n\n");
 	while (fgets(line, sizeof(line), p)) {
 		if (!strncmp(line, "RESULT ", 7)) {
-			out("%s", line + 7);
+			out("- %s", line + 7);
 			got = 1;
 		} else {
 			printf("  %s", line);
 		}
 	}
 	if (pclose(p) || !got)
-		out("Not measured: tests/bench/list.sh failed (see above).\n");
+		out("Not measured: tests/bench/attached.sh failed (see above).\n");
 	return 0;
 }
 
-/* `bench fill PINNED COUNT`: established flows into a pinned flows map. */
-static int cmd_fill(const char *pin, uint32_t count)
+/*
+ * `bench fill PINNED COUNT [expired]`: established flows into a pinned
+ * flows map; "expired" dates them 10 days back, past every timeout.
+ */
+static int cmd_fill(const char *pin, uint32_t count, int expired)
 {
 	struct bench tb;
 	int fd = bpf_obj_get(pin), err;
@@ -830,12 +835,72 @@ static int cmd_fill(const char *pin, uint32_t count)
 		fprintf(stderr, "bench: load: %s\n", strerror(-err));
 		return 1;
 	}
+	if (expired) {
+		__u64 back = 10ull * 86400 * (tb.e.cfg.hz ? tb.e.cfg.hz : 250);
+
+		tb.tmpl.first_seen = tb.tmpl.last_seen = tb.jiffies > back ? tb.jiffies - back : 1;
+	}
 	err = fill(fd, -1, &tb.tmpl, 0, count, 0);
 	bench_close(&tb);
 	if (err) {
 		fprintf(stderr, "bench: fill %s: %s\n", pin, strerror(-err));
 		return 1;
 	}
+	return 0;
+}
+
+/*
+ * `bench produce PINNED_PROG SECONDS`: segments of an unknown flow through
+ * an attached instance's own XDP program, one test run each, flat out;
+ * with "invalid" events on, each is one event for its daemon.
+ */
+static int cmd_produce(const char *pin, double secs)
+{
+	struct endpoint c = { 4, "198.18.200.1", 12345 }, s = { 4, "198.19.200.1", 80 };
+	int fd = bpf_obj_get(pin);
+	uint64_t n = 0;
+	struct frame f;
+	double t0, t;
+
+	if (fd < 0) {
+		fprintf(stderr, "bench: %s: %s\n", pin, strerror(errno));
+		return 1;
+	}
+	frame_tcp(&f, &c, &s, TCPF_ACK, 1, 1, 0);
+	t0 = now_s();
+	while ((t = now_s()) - t0 < secs) {
+		if (isnan(once_ns(fd, &f, NULL)))
+			return 1;
+		n++;
+	}
+	printf("%llu %.3f\n", (unsigned long long)n, t - t0);
+	return 0;
+}
+
+/*
+ * `bench est`: the established IPv4 data segment against calibration only,
+ * 15 interleaved rounds; prints "xdpct_ns calib_ns median_ratio". Used by
+ * tests/bench/attribute.sh on variants of the data path.
+ */
+static int cmd_est(void)
+{
+	double x[15], c[15], r[15];
+	struct frame f;
+	struct bench b;
+	int i, err;
+
+	if ((err = bench_open(&b, 1u << 20)) || (err = fill(b.e.flows_fd, b.calib_map_fd, &b.tmpl, 0, 1024, 0))) {
+		fprintf(stderr, "bench: %s\n", strerror(-err));
+		return 1;
+	}
+	flow_frame(0, 0, TCPF_ACK | TCPF_PSH, X + 1, Y + 1, PAYLOAD, 0, &f);
+	for (i = 0; i < 15; i++) {
+		c[i] = repeat_ns(b.calib_fd, &f, 500000);
+		x[i] = repeat_ns(b.e.xdp_fd, &f, 500000);
+		r[i] = x[i] / c[i];
+	}
+	printf("%.1f %.1f %.2f\n", median(x, 15), median(c, 15), median(r, 15));
+	bench_close(&b);
 	return 0;
 }
 
@@ -846,8 +911,13 @@ int main(int argc, char **argv)
 	time_t now = time(NULL);
 	int i;
 
-	if (argc == 4 && !strcmp(argv[1], "fill"))
-		return cmd_fill(argv[2], (uint32_t)strtoul(argv[3], NULL, 0));
+	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "fill"))
+		return cmd_fill(argv[2], (uint32_t)strtoul(argv[3], NULL, 0),
+				argc == 5 && !strcmp(argv[4], "expired"));
+	if (argc == 2 && !strcmp(argv[1], "est"))
+		return cmd_est();
+	if (argc == 4 && !strcmp(argv[1], "produce"))
+		return cmd_produce(argv[2], strtod(argv[3], NULL));
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--quick"))
 			quick = 1;
