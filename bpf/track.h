@@ -12,6 +12,7 @@
 #include <xdpct/tcp_fsm.h>
 #include "maps.h"
 #include "clock.h"
+#include "respond_hook.h"
 
 /* What the entry program should do with the frame. */
 enum xdpct_action {
@@ -26,6 +27,11 @@ struct xdpct_result {
 	__u8 client_state;
 	__u8 server_state;
 	__u8 client_is_b;
+	/* For the responder (bpf/respond.h), XDP only. */
+	__u8 claimed;   /* CLAIM_*: an unknown flow's segment it takes: no entry opened */
+	__u16 resp_win; /* answering for the receiver: its window, scaled down */
+	__u32 resp_seq; /* the receiver's next sequence number */
+	__u32 resp_ack; /* the sender's next sequence number */
 };
 
 static __always_inline void xdpct_count(struct xdpct_counters *cnt, __u32 id)
@@ -139,6 +145,8 @@ static __always_inline void xdpct_step_locked(struct xdpct_flow *f,
 	if (!r->step.invalid)
 		xdpct_flow_account(f, r->step.dir, pkt, now, segs);
 	xdpct_result_from(r, f);
+	if (r->step.respond)
+		xdpct_respond_note(f, r->step.dir, &r->resp_seq, &r->resp_ack, &r->resp_win);
 	bpf_spin_unlock(&l->lock);
 }
 
@@ -170,7 +178,8 @@ static __always_inline __u32 xdpct_event_counter(__u8 type)
  */
 static __always_inline int xdpct_track(void *data, void *data_end, __u32 frame_len,
 				       __u32 ifindex, __u32 segs, struct xdpct_result *r,
-				       int (*syn_options)(void *ctx, struct xdpct_pkt *pkt), void *ctx)
+				       int (*syn_options)(void *ctx, struct xdpct_pkt *pkt), void *ctx,
+				       bool respond)
 {
 	struct xdpct_pkt pkt = {};
 	struct xdpct_flow_key key;
@@ -214,6 +223,8 @@ static __always_inline int xdpct_track(void *data, void *data_end, __u32 frame_l
 	src_is_b = xdpct_flow_key_make(&pkt, &key);
 
 	f = bpf_map_lookup_elem(&flows, &key);
+	if (!f && (r->claimed = xdpct_respond_claim(cfg, &pkt, &key, now, respond)))
+		return ACT_PASS;
 	if (!f) {
 		struct xdpct_flow *nf = bpf_map_lookup_elem(&new_flow, &zero);
 
@@ -235,6 +246,8 @@ static __always_inline int xdpct_track(void *data, void *data_end, __u32 frame_l
 	xdpct_step_locked(f, &key, src_is_b, &pkt, cfg, now, segs, r);
 
 report:
+	if (respond && r->step.respond)
+		xdpct_respond_save(&pkt, &key, now);
 	if (r->step.invalid) {
 		xdpct_count(cnt, CNT_INV_BAD_FLAGS + r->step.invalid - INV_BAD_FLAGS);
 		xdpct_emit(cfg, cnt, &key, ifindex, r, EV_INVALID, now);

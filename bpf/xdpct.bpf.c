@@ -8,6 +8,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include "track.h"
+#include "respond.h"
 
 #define TC_ACT_OK 0
 #define TC_ACT_SHOT 2
@@ -42,17 +43,42 @@ static int syn_options_skb(void *ctx, struct xdpct_pkt *pkt)
 	return xdpct_syn_options_skb(ctx, pkt);
 }
 
-SEC("xdp")
-int xdpct_xdp(struct xdp_md *ctx)
+/*
+ * Tracking on ingress, in a global function of its own: its stack frame
+ * then ends before the responder's begins (the BPF stack holds 512 bytes
+ * for a whole chain of calls).
+ */
+__noinline int xdpct_xdp_track(struct xdp_md *ctx, struct xdpct_result *r)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	struct xdpct_result r;
 
-	if (xdpct_track(data, data_end, (__u32)(data_end - data), ctx->ingress_ifindex, 1, &r,
-			syn_options_xdp, ctx) == ACT_DROP)
-		return XDP_DROP;
-	return XDP_PASS;
+	if (!r)
+		return XDP_PASS;
+	return xdpct_track(data, data_end, (__u32)(data_end - data), ctx->ingress_ifindex, 1, r,
+			   syn_options_xdp, ctx, true) == ACT_DROP
+		       ? XDP_DROP
+		       : XDP_PASS;
+}
+
+SEC("xdp")
+int xdpct_xdp(struct xdp_md *ctx)
+{
+	struct xdpct_result r = {};
+	int verdict = xdpct_xdp_track(ctx, &r);
+
+	/* Segments the responder may answer (bpf/respond.h): rare, so off the fast path. */
+	if (r.claimed || r.step.respond) {
+		switch (xdpct_respond_xdp(ctx, &r, verdict)) {
+		case XDP_TX:
+			return XDP_TX;
+		case XDP_DROP:
+			return XDP_DROP;
+		default:
+			return XDP_PASS;
+		}
+	}
+	return verdict == XDP_DROP ? XDP_DROP : XDP_PASS;
 }
 
 /*
@@ -90,7 +116,7 @@ int xdpct_tc_egress(struct __sk_buff *skb)
 	data = skb_field_ptr(skb, data);
 	data_end = skb_field_ptr(skb, data_end);
 	if (xdpct_track(data, data_end, skb->len, skb->ifindex,
-			skb->gso_segs ? skb->gso_segs : 1, &r, syn_options_skb, skb) == ACT_DROP)
+			skb->gso_segs ? skb->gso_segs : 1, &r, syn_options_skb, skb, false) == ACT_DROP)
 		return TC_ACT_SHOT;
 	return TC_ACT_OK;
 }

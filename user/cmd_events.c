@@ -59,6 +59,7 @@ static void print_event(const struct xdpct_event *ev)
 		json_obj_begin(&j, NULL);
 		json_u64(&j, "ts_ms", (unsigned long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
 		json_str(&j, "type", xdpct_event_name(ev->type));
+		json_u64(&j, "clock", ev->time); /* data path ticks (jiffies) */
 		json_u64(&j, "family", k->family);
 		json_str(&j, "src", src);
 		json_u64(&j, "sport", sport);

@@ -79,6 +79,7 @@ static int run_status(int argc, char **argv)
 {
 	struct xdpct_instance in;
 	struct ipc_status st = { 0 };
+	struct xdpct_config cfg;
 	__u64 per_state[CT__MAX], total = 0;
 	__u32 key, *prev = NULL, flags, max;
 	struct json j;
@@ -96,6 +97,8 @@ static int run_status(int argc, char **argv)
 	if (!daemon)
 		st.pid = xdpct_daemon_pid(&in); /* alive but not answering */
 	xdpct_flows_count(in.flows_fd, per_state, &total);
+	if (xdpct_config_read(&in, &cfg))
+		cfg.hz = 0;
 	max = map_max(in.flows_fd);
 
 	if (g_opts.json) {
@@ -141,6 +144,7 @@ static int run_status(int argc, char **argv)
 		json_u64(&j, "tc_egress", prog_id(in.prog_tc_fd));
 		json_u64(&j, "clock", prog_id(in.prog_clock_fd));
 		json_obj_end(&j);
+		json_u64(&j, "hz", cfg.hz);
 		json_obj_begin(&j, "flows");
 		json_u64(&j, "entries", total);
 		json_u64(&j, "max", max);

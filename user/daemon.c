@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -686,6 +687,7 @@ int xdpct_daemon_start(const struct xdpct_daemon_opts *opts)
 		if (fork() != 0)
 			_exit(0);
 		setsid();
+		prctl(PR_SET_NAME, "xdpctd", 0, 0, 0);
 		if (chdir("/")) {
 			/* not fatal */
 		}

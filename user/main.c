@@ -83,11 +83,11 @@ int main(int argc, char **argv)
 		cli_help(stdout, cmd);
 		return 0;
 	}
-	if (g_opts.netns && xdpct_enter_netns(g_opts.netns))
-		return EXIT_RUNTIME;
 	if (geteuid() != 0) {
 		xdpct_err("%s: needs root (CAP_BPF, CAP_NET_ADMIN, CAP_SYS_ADMIN)", cmd->name);
 		return EXIT_RUNTIME;
 	}
+	if (g_opts.netns && xdpct_enter_netns(g_opts.netns))
+		return EXIT_RUNTIME;
 	return cmd->run(argc, argv);
 }

@@ -38,7 +38,13 @@ struct xdpct_config {
 	__u64 timeout_ticks[CT__MAX];
 	__u32 challenge_ack_per_sec;
 	__u8 ttl;         /* TTL / hop limit of responses */
-	__u8 pad[3];
+	/*
+	 * Window scale a cookie SYN+ACK announces: the host's own, which it
+	 * derives from max(tcp_rmem[2], rmem_max) as ilog2(that) - 15 when it
+	 * rebuilds the connection from the cookie. 0: use 7 (Linux's default).
+	 */
+	__u8 cookie_wscale;
+	__u8 pad[2];
 	/* Nonzero: "now" for the data path (replay drives time from a capture). */
 	__u64 clock_override;
 };

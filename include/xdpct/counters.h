@@ -48,7 +48,8 @@
 	X(RESP_TW_REACK, "responder_time_wait_reack")                            \
 	X(RESP_RST, "responder_rst")                                             \
 	X(RESP_CHALLENGE, "responder_challenge_ack")                             \
-	X(RESP_RATE_LIMITED, "responder_rate_limited")
+	X(RESP_RATE_LIMITED, "responder_rate_limited")                          \
+	X(RESP_COOKIE_ARM, "responder_syn_passed_to_host")
 
 enum xdpct_counter {
 #define XDPCT_COUNTER_ENUM(id, name) CNT_##id,

@@ -59,7 +59,25 @@ struct xdpct_event {
 	__u8 pad;
 };
 
+/* What the data path answered: the reason of an EV_RESPONSE event. */
+enum xdpct_response {
+	RESPONSE_NONE = 0,
+	RESPONSE_COOKIE_SYNACK, /* SYN+ACK carrying a SYN cookie */
+	RESPONSE_TW_REACK,      /* ACK of a FIN retransmitted into TIME-WAIT */
+	RESPONSE_RST,           /* RST for a segment of no known flow (policy reject) */
+	RESPONSE_CHALLENGE_ACK, /* RFC 5961 challenge ACK */
+	RESPONSE__MAX,
+};
+
 #ifndef __bpf__
+XDPCT_INLINE const char *xdpct_response_name(unsigned int r)
+{
+	static const char *const names[RESPONSE__MAX] = {
+		"none", "cookie-synack", "time-wait-reack", "rst", "challenge-ack",
+	};
+	return r < RESPONSE__MAX ? names[r] : "?";
+}
+
 XDPCT_INLINE const char *xdpct_event_name(unsigned int t)
 {
 	static const char *const names[EV__MAX] = {

@@ -313,6 +313,17 @@ XDPCT_INLINE bool xdpct_acks(const struct xdpct_pkt *pkt, __u32 upto)
 	return (pkt->flags & TCPF_ACK) && !xdpct_seq_before(pkt->ack, upto);
 }
 
+/*
+ * Does the segment acknowledge rcv's SYN, and nothing it did not send?
+ * x+1 for a plain SYN; up to x+1+len when the SYN carried data (TCP Fast
+ * Open, RFC 7413), which the answer may or may not accept.
+ */
+XDPCT_INLINE bool xdpct_acks_syn(const struct xdpct_pkt *pkt, const struct xdpct_endpoint *rcv)
+{
+	return (pkt->flags & TCPF_ACK) && !xdpct_seq_before(pkt->ack, rcv->isn + 1) &&
+	       !xdpct_seq_after(pkt->ack, rcv->end);
+}
+
 XDPCT_INLINE void xdpct_reset_flow(struct xdpct_flow *f, int client_is_b, __u64 now)
 {
 	__u32 ifindex = f->ifindex;
@@ -333,7 +344,7 @@ XDPCT_INLINE void xdpct_step_rst(struct xdpct_flow *f, struct xdpct_endpoint *sn
 
 	if (rcv->state == TCP_S_SYN_SENT && snd->state == TCP_S_CLOSED)
 		/* RFC 9293 3.10.7.3: the answer to a SYN must ack the SYN. */
-		ok = (pkt->flags & TCPF_ACK) && pkt->ack == rcv->isn + 1;
+		ok = xdpct_acks_syn(pkt, rcv);
 	else if (snd->maxwin == 0)
 		ok = false;
 	else if (pkt->seq == snd->end)
@@ -445,8 +456,8 @@ XDPCT_INLINE void xdpct_fsm_step(struct xdpct_flow *f, int src_is_b, const struc
 		goto done;
 	}
 	if (kind == SEG_SYNACK) {
-		/* It must ack exactly the peer's ISN + 1. */
-		if (rcv->state == TCP_S_CLOSED || rcv->maxwin == 0 || pkt->ack != rcv->isn + 1) {
+		/* It must ack the peer's SYN: x+1 (beyond only for data on the SYN). */
+		if (rcv->state == TCP_S_CLOSED || rcv->maxwin == 0 || !xdpct_acks_syn(pkt, rcv)) {
 			st->invalid = INV_BAD_SYNACK;
 			return;
 		}
@@ -488,7 +499,7 @@ XDPCT_INLINE void xdpct_fsm_step(struct xdpct_flow *f, int src_is_b, const struc
 		st->invalid = INV_UNEXPECTED;
 		return;
 	}
-	if (rcv->state == TCP_S_SYN_RECEIVED && pkt->ack != rcv->isn + 1) {
+	if (rcv->state == TCP_S_SYN_RECEIVED && !xdpct_acks_syn(pkt, rcv)) {
 		/* RFC 9293 3.10.7.4: in SYN-RECEIVED only the SYN can be acked. */
 		st->invalid = INV_BAD_ACK;
 		return;

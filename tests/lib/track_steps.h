@@ -20,7 +20,7 @@ struct track {
 	struct seg_spec base;     /* vlans, ip6_ext, wscale for every frame */
 	int use_tc_for_client;    /* the host is the client: its frames leave by egress */
 	uint64_t want[CNT__MAX];  /* counters as they must be */
-	uint8_t events[64];       /* event types read for the last frame */
+	struct xdpct_event events[16]; /* events read for the last frame */
 	int nevents;
 	uint64_t now;
 };
@@ -30,8 +30,8 @@ static int track_on_event(void *ctx, void *data, size_t len)
 	struct track *t = ctx;
 	const struct xdpct_event *ev = data;
 
-	if (len >= sizeof(*ev) && t->nevents < (int)sizeof(t->events))
-		t->events[t->nevents++] = ev->type;
+	if (len >= sizeof(*ev) && t->nevents < (int)(sizeof(t->events) / sizeof(t->events[0])))
+		t->events[t->nevents++] = *ev;
 	return 0;
 }
 
@@ -158,12 +158,22 @@ static inline void track_step_spec(struct track *t, int from_server, const struc
 	track_check_counters(t, what);
 
 	snprintf(m, sizeof(m), "%s: events", what);
-	if (w->inv) {
+	if (w->inv || w->ev) {
+		const struct xdpct_event *ev = &t->events[0];
+		struct xdpct_flow_key key;
+
 		CHECK_EQ(t->nevents, 1, m);
-		CHECK_EQ(t->events[0], EV_INVALID, m);
-	} else if (w->ev) {
-		CHECK_EQ(t->nevents, 1, m);
-		CHECK_EQ(t->events[0], w->ev, m);
+		CHECK_EQ(ev->type, w->inv ? EV_INVALID : w->ev, m);
+		snprintf(m, sizeof(m), "%s: event record", what);
+		CHECK_EQ(ev->reason, w->inv, m);
+		CHECK_EQ(ev->time, t->now, m);
+		CHECK_EQ(ev->state, w->ct, m);
+		env_key(src, dst, &key);
+		CHECK(!memcmp(&ev->key, &key, sizeof(key)), m);
+		if (w->ct != CT_NONE) {
+			CHECK_EQ(ev->client_state, w->c, m);
+			CHECK_EQ(ev->server_state, w->s, m);
+		}
 	} else {
 		CHECK_EQ(t->nevents, 0, m);
 	}
@@ -198,8 +208,20 @@ static inline void track_step_spec(struct track *t, int from_server, const struc
 
 		snprintf(m, sizeof(m), "%s: sender packets", what);
 		CHECK_EQ(snd->packets, pk + 1, m);
-		snprintf(m, sizeof(m), "%s: sender end covers the segment", what);
-		CHECK(!xdpct_seq_before(snd->end, end) || (spec->flags & TCPF_RST), m);
+		const struct xdpct_endpoint *old = &before.ep[dir], *rcv = &after.ep[!dir];
+		int fresh = !had || w->ev == EV_REOPENED || old->maxwin == 0;
+		__u32 want_end = fresh || xdpct_seq_after(end, old->end) ? end : old->end;
+
+		/* The sender's end: exactly the furthest it sent (a RST moves nothing). */
+		snprintf(m, sizeof(m), "%s: sender end", what);
+		if (!(spec->flags & TCPF_RST))
+			CHECK_EQ(snd->end, want_end, m);
+		/* What the receiver may send never shrinks, and covers this ack. */
+		snprintf(m, sizeof(m), "%s: receiver's right edge", what);
+		if ((spec->flags & TCPF_ACK) && !(spec->flags & TCPF_RST) && !fresh) {
+			CHECK(!xdpct_seq_before(rcv->maxend, before.ep[!dir].maxend), m);
+			CHECK(xdpct_seq_after(rcv->maxend, spec->ack), m);
+		}
 		snprintf(m, sizeof(m), "%s: last_seen", what);
 		CHECK_EQ(after.last_seen, t->now, m);
 	}

@@ -322,6 +322,55 @@ static void unknown_flows_and_bad_flags(void)
 	track_close(&T);
 }
 
+static int count_event(void *ctx, void *data, size_t len)
+{
+	(*(int *)ctx)++;
+	return 0;
+}
+
+/* A full ring drops the event and counts it; the segment is tracked and passed all the same. */
+static void full_ring_drops_and_counts(void)
+{
+	const int n = 300;
+	struct ring_buffer *rb;
+	struct env e;
+	__u32 zero = 0;
+	int i, read = 0;
+
+	memset(&e, 0, sizeof(e));
+	libbpf_set_print(quiet_libbpf);
+	e.skel = xdpct_bpf__open();
+	REQUIRE(e.skel != NULL, "open");
+	bpf_map__set_max_entries(e.skel->maps.events, 4096); /* one page: about 56 records */
+	REQUIRE(xdpct_bpf__load(e.skel) == 0, "load with a one-page ring");
+	e.xdp_fd = bpf_program__fd(e.skel->progs.xdpct_xdp);
+	e.flows_fd = bpf_map__fd(e.skel->maps.flows);
+	e.counters_fd = bpf_map__fd(e.skel->maps.counters);
+	xdpct_config_defaults(&e.cfg, 250);
+	e.cfg.clock_override = 1000;
+	REQUIRE(!bpf_map_update_elem(bpf_map__fd(e.skel->maps.config_map), &zero, &e.cfg, BPF_ANY),
+		"config");
+	for (i = 0; i < n; i++) {
+		struct endpoint c = { 4, "198.18.0.9", (uint16_t)(30000 + i) };
+		struct frame f;
+
+		frame_tcp(&f, &c, &S4, SYN, X, 0, 0);
+		if (env_run_xdp(&e, &f) != XDP_PASS) {
+			CHECK(0, "every SYN passed");
+			break;
+		}
+	}
+	rb = ring_buffer__new(bpf_map__fd(e.skel->maps.events), count_event, &read, NULL);
+	REQUIRE(rb != NULL, "ring buffer");
+	ring_buffer__consume(rb);
+	ring_buffer__free(rb);
+	CHECK_EQ(env_counter(&e, CNT_FLOW_NEW), n, "every flow opened");
+	CHECK_EQ(env_flow_count(&e), n, "every flow in the table");
+	CHECK(read > 0 && read < n, "the ring held some events, not all");
+	CHECK_EQ(env_counter(&e, CNT_EVENT_DROP), n - read, "every event not in the ring counted as dropped");
+	env_close(&e);
+}
+
 int main(void)
 {
 	RUN(client_closes_first_all);
@@ -334,5 +383,6 @@ int main(void)
 	RUN(old_duplicate_syn_into_time_wait);
 	RUN(egress_and_ingress_share_the_flow);
 	RUN(unknown_flows_and_bad_flags);
+	RUN(full_ring_drops_and_counts);
 	return TEST_EXIT();
 }

@@ -207,6 +207,36 @@ static void synack_checks(void)
 	STATES(CT_SYN_RECV, ES, SR, "after SYN+ACK");
 }
 
+/* RFC 7413: a SYN with data; the SYN+ACK acks the data, or only the SYN. */
+static void fast_open_syn_with_data(void)
+{
+	struct xdpct_pkt p;
+	struct xdpct_step st;
+	int accepted;
+
+	for (accepted = 0; accepted < 2; accepted++) {
+		__u32 ack = accepted ? X + 101 : X + 1;
+
+		p = mkseg(TCPF_SYN, X, 0, 100, NULL);
+		CHECK(xdpct_fsm_open(&F, C, &p, 1, NOW, &st), "SYN with 100 bytes opens");
+		CHECK_EQ(F.ep[DIR_ORIG].end, X + 101, "SYN and data consume 101");
+		REJECT(S, TCPF_SYN | TCPF_ACK, Y, X + 102, 0, INV_BAD_SYNACK, "SYN+ACK acking unsent");
+		REJECT(S, TCPF_SYN | TCPF_ACK, Y, X, 0, INV_BAD_SYNACK, "SYN+ACK not acking the SYN");
+		VALID(sendp(S, TCPF_SYN | TCPF_ACK, Y, ack, 0), accepted ? "data accepted" : "SYN only");
+		STATES(CT_SYN_RECV, ES, SR, "after SYN+ACK");
+		/* Not accepted: the client sends the data again after the handshake. */
+		VALID(sendp(C, TCPF_ACK, accepted ? X + 101 : X + 1, Y + 1, accepted ? 0 : 100),
+		      "third ACK");
+		STATES(CT_ESTABLISHED, ES, ES, "established");
+		CHECK_EQ(F.ep[DIR_ORIG].end, X + 101, "client end");
+	}
+	/* A RST answering such a SYN acks its data too (RFC 9293 3.10.7.1). */
+	p = mkseg(TCPF_SYN, X, 0, 100, NULL);
+	xdpct_fsm_open(&F, C, &p, 1, NOW, &st);
+	VALID(sendp(S, TCPF_RST | TCPF_ACK, 0, X + 101, 0), "RST acking SYN and data");
+	STATES(CT_CLOSE, CL, CL, "refused");
+}
+
 /* Nothing but a SYN may come before the receiver's SYN. */
 static void ack_before_the_peers_syn_is_unexpected(void)
 {
@@ -521,6 +551,22 @@ static void window_validation(void)
 	CHECK_EQ(F.ep[DIR_ORIG].end, X + 64011, "retransmission does not move end");
 }
 
+/* A keepalive probe repeats the last byte already acked: seq = end - 1, no data. */
+static void keepalive_probe(void)
+{
+	struct xdpct_flow before;
+
+	establish();
+	VALID(sendp(C, TCPF_ACK, X + 1, Y + 1, 10), "data");
+	VALID(sendp(S, TCPF_ACK, Y + 1, X + 11, 0), "acked");
+	before = F;
+	VALID(sendp(C, TCPF_ACK, X + 10, Y + 1, 0), "keepalive, no data");
+	VALID(sendp(C, TCPF_ACK, X + 10, Y + 1, 1), "keepalive with one byte");
+	VALID(sendp(S, TCPF_ACK, Y + 1, X + 11, 0), "answered");
+	CHECK_EQ(F.ep[DIR_ORIG].end, before.ep[DIR_ORIG].end, "keepalives move no end");
+	STATES(CT_ESTABLISHED, ES, ES, "still established");
+}
+
 static void zero_window_probe(void)
 {
 	struct opt zw = { .window = 0, .wscale = -1 };
@@ -712,6 +758,7 @@ int main(void)
 	RUN(handshake_transitions_and_sequences);
 	RUN(synack_checks);
 	RUN(ack_before_the_peers_syn_is_unexpected);
+	RUN(fast_open_syn_with_data);
 	RUN(client_closes_first_with_half_close);
 	RUN(server_closes_first_and_fin_acks_fin);
 	RUN(simultaneous_open_client_synack_first);
@@ -728,6 +775,7 @@ int main(void)
 	RUN(syn_on_established_flow_is_challenged);
 	RUN(window_validation);
 	RUN(zero_window_probe);
+	RUN(keepalive_probe);
 	RUN(window_scaling_needs_both_syns);
 	RUN(window_scaling_in_simultaneous_open);
 	RUN(bad_flag_combinations);

@@ -1,0 +1,157 @@
+# Every command's --help, usage errors (exit 2), run-time errors (exit 1),
+# bad input refused with one line on stderr, and attaches that fail leaving
+# nothing behind (no programs, pins or daemon).
+. "$(dirname "$0")/../lib/e2e.sh"
+
+ns_add a
+for i in 0 1; do
+	ip -n "$(ns a)" link add dummy$i type veth peer name peer$i
+	ip -n "$(ns a)" link set dummy$i up; ip -n "$(ns a)" link set peer$i up
+done
+X() { "$XDPCT" -n "$(ns a)" "$@"; }
+PIN_DIR=/sys/fs/bpf/xdpct/net$(stat -L -c %i "/run/netns/$(ns a)")
+RUN_DIR=/run/xdpct/net$(stat -L -c %i "/run/netns/$(ns a)")
+trap 'pkill -9 -F "$RUN_DIR/daemon.pid" 2>/dev/null; e2e_cleanup' EXIT
+
+# check NAME WANT_RC WANT_STDERR_REGEX CMD...: exit status and one stderr line.
+check() {
+	local name=$1 rc_want=$2 re=$3 rc lines
+	shift 3
+	"$@" >"$E2E_TMP/out" 2>"$E2E_TMP/err"; rc=$?
+	lines=$(wc -l <"$E2E_TMP/err")
+	if [ "$rc" != "$rc_want" ] || ! grep -Eq -- "$re" "$E2E_TMP/err" || [ "$lines" != 1 ]; then
+		echo "  $name: expected exit $rc_want and one stderr line matching /$re/"
+		echo "  got exit $rc, $lines lines: $(head -3 "$E2E_TMP/err")"
+		return 1
+	fi
+}
+
+nothing_left() { # no pins, no daemon, no XDP on the dummies
+	local ok=0
+	[ -e "$PIN_DIR" ] && { echo "  pins left in $PIN_DIR"; ok=1; }
+	[ -s "$RUN_DIR/daemon.pid" ] && "$XDPCT" -n "$(ns a)" status >/dev/null 2>&1 &&
+		{ echo "  a daemon was left"; ok=1; }
+	for i in dummy0 dummy1; do
+		[ "$(ip -n "$(ns a)" -j link show $i | jq -r '.[0].xdp.prog.id // "none"')" = none ] ||
+			{ echo "  XDP left on $i"; ok=1; }
+	done
+	return $ok
+}
+
+t=every_command_has_help_from_its_table
+ok=1
+for c in attach detach status list events stats config flush delete daemon demo; do
+	out=$("$XDPCT" $c --help 2>&1); rc=$?
+	expect "$c --help rc" "$rc" 0 || ok=0
+	grep -q "^Usage: xdpct .* $c" <<<"$out" || { echo "  $c --help: no usage line"; ok=0; }
+	grep -q -- "--json" <<<"$out" || { echo "  $c --help: no -j"; ok=0; }
+done
+"$XDPCT" --help | grep -q "^  config " || { echo "  xdpct --help lacks config"; ok=0; }
+grep -q -- "--sweep-interval DURATION" <<<"$("$XDPCT" attach --help)" || ok=0
+[ $ok = 1 ] && pass $t || fail $t
+
+t=usage_errors_exit_2_with_one_line
+ok=1
+check nocmd 2 "not a command" "$XDPCT" frobnicate || ok=0
+check badglobal 2 "unknown or needs an argument" "$XDPCT" --bogus list || ok=0
+check badopt 2 "^xdpct: list: option '--bogus'" X list --bogus || ok=0
+check noiface 2 "attach: no interface given" X attach || ok=0
+check badmode 2 "--mode: 'turbo' is not native or generic" X attach dummy0 --mode turbo || ok=0
+check badflows 2 "--flows" X attach dummy0 --flows 3 || ok=0
+check badsweep 2 "--sweep-interval" X attach dummy0 --sweep-interval 1y || ok=0
+check detachboth 2 "not both" X detach dummy0 --all || ok=0
+check badstate 2 "--state: 'OPEN' is not a state" X list --state OPEN || ok=0
+check badaddr 2 "--addr: '198.18.0.300' is not" X list --addr 198.18.0.300 || ok=0
+check badprefix 2 "--addr: '198.18.0.0/33'" X list --addr 198.18.0.0/33 || ok=0
+check badport 2 "--port: '0'" X events --port 0 || ok=0
+check badtype 2 "--type: 'boom'" X events --type boom || ok=0
+check badcount 2 "--count" X stats --interval 1s --count x || ok=0
+check countalone 2 "--count needs --interval" X stats --count 2 || ok=0
+check badinterval 2 "--interval" X stats --interval 0 || ok=0
+check configsub 2 "'put' is not get, set or keys" X config put msl 1s || ok=0
+check configset1 2 "set: needs KEY VALUE" X config set msl || ok=0
+check delete1 2 "needs two endpoints" X delete 198.18.0.1:1 || ok=0
+check delete2 2 "'198.18.0.1' is not ADDR:PORT" X delete 198.18.0.1 198.18.0.2:80 || ok=0
+check delete3 2 "one IPv4 and one IPv6" X delete 198.18.0.1:1 [2001:db8::1]:2 || ok=0
+check demons 2 "no -n" X demo || ok=0
+[ $ok = 1 ] && pass $t || fail $t
+
+t=not_attached_is_a_runtime_error
+ok=1
+for c in status list stats flush events daemon "config get"; do
+	check "$c" 1 "^xdpct: ${c%% *}: xdpct is not attached in this namespace$" X $c || ok=0
+done
+check detach 1 "detach dummy0: xdpct is not attached" X detach dummy0 || ok=0
+check netns 1 "netns nosuchns: no such network namespace" "$XDPCT" -n nosuchns list || ok=0
+[ $ok = 1 ] && pass $t || fail $t
+
+t=failed_attach_leaves_nothing_behind
+ok=1
+check unknown 1 "attach nosuch0: interface not found" X attach dummy0 nosuch0 || ok=0
+nothing_left || ok=0
+check twice 1 "attach dummy0: xdpct is already attached" X attach dummy0 dummy0 || ok=0
+nothing_left || ok=0
+printf 'msl 2s\nttl 0\n' >"$E2E_TMP/bad.conf"
+check badconf 2 "bad.conf:2: ttl: '0' is not a number from 1 to 255" \
+	X attach dummy0 --config "$E2E_TMP/bad.conf" || ok=0
+nothing_left || ok=0
+check noconf 2 "--config .*/none.conf: No such file" X attach dummy0 --config "$E2E_TMP/none.conf" || ok=0
+nothing_left || ok=0
+check nonroot 1 "^xdpct: attach: needs root" setpriv --reuid=65534 --regid=65534 --clear-groups \
+	"$XDPCT" -n "$(ns a)" attach dummy0 || ok=0
+nothing_left || ok=0
+[ $ok = 1 ] && pass $t || fail $t
+
+t=attach_with_config_file_applies_it
+printf '# lab settings\nmsl = 250ms\npolicy strict\nprotected-ports 80,443,8000-8010\n' >"$E2E_TMP/good.conf"
+ok=1
+X attach dummy0 --mode generic --config "$E2E_TMP/good.conf" >/dev/null || { echo "  attach failed"; ok=0; }
+expect msl "$(X config get msl)" 250ms || ok=0
+expect tw "$(X config get timeout-time-wait)" 500ms || ok=0
+expect policy "$(X config get policy)" strict || ok=0
+expect ports "$(X -j config get protected-ports | jq -r '."protected-ports"')" 80,443,8000-8010 || ok=0
+# An already attached interface fails and leaves the first attach alone.
+check again 1 "already attached" X attach dummy0 --mode generic || ok=0
+expect still "$(X -j status | jq -r '.interfaces | map(.name) | join(",")')" dummy0 || ok=0
+[ $ok = 1 ] && pass $t || fail $t
+
+t=config_set_refuses_bad_values_and_changes_nothing
+ok=1
+before=$(X -j config get)
+check key 2 "'bogus' is not a configuration key" X config set bogus 1 || ok=0
+check dur 2 "msl: '10 s' is not a duration" X config set msl "10 s" || ok=0
+check zero 2 "msl: must be at least 1ms" X config set msl 0 || ok=0
+check long 2 "longer than 3650d" X config set timeout-established 4000d || ok=0
+check tw 2 "timeout-time-wait: is always 2 x msl" X config set timeout-time-wait 1s || ok=0
+check pol 2 "policy: 'drop' is not pass, strict or reject" X config set policy drop || ok=0
+check ports 2 "range 90-80 runs backwards" X config set protected-ports 90-80 || ok=0
+check ports2 2 "'70000' is not a port" X config set protected-ports 80,70000 || ok=0
+check ev 2 "'bogus' is not an event type" X config set events new,bogus || ok=0
+check flag 2 "syncookies: 'maybe' is not on or off" X config set syncookies maybe || ok=0
+check getkey 2 "'nokey' is not a configuration key" X config get nokey || ok=0
+expect unchanged "$(X -j config get)" "$before" || ok=0
+[ $ok = 1 ] && pass $t || fail $t
+
+t=config_set_changes_the_live_map
+ok=1
+X config set timeout-established 2h && X config set syncookies on &&
+	X config set events all && X config set protected-ports none && X config set ttl 32 || ok=0
+expect est "$(X config get timeout-established)" 2h || ok=0
+expect sc "$(X config get syncookies)" on || ok=0
+expect ev "$(X config get events)" all || ok=0
+expect pp "$(X config get protected-ports)" none || ok=0
+expect ttl "$(X config get ttl)" 32 || ok=0
+# The ports map itself, as the data path reads it (key 80 = 0x50).
+X config set protected-ports 80
+expect map80 "$(bpftool -j map lookup pinned "$PIN_DIR/ports" key 80 0 0 0 | jq -r '.value[0]')" 0x01 || ok=0
+[ $ok = 1 ] && pass $t || fail $t
+
+t=detach_all_stops_the_daemon_and_removes_pins
+ok=1
+pid=$(X -j status | jq -r .daemon.pid)
+X detach --all >/dev/null || ok=0
+nothing_left || ok=0
+kill -0 "$pid" 2>/dev/null && [ "$(ps -o stat= -p "$pid" | cut -c1)" != Z ] && { echo "  daemon $pid alive"; ok=0; }
+[ $ok = 1 ] && pass $t || fail $t
+
+e2e_exit

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Policy reject through the real XDP program: segments of no flow on a
+ * protected port get a RST built as RFC 9293 3.10.7.1 says, field by
+ * field; RSTs are never answered; other ports and SYNs keep their course.
+ */
+#include "bpf_env.h"
+#include "check.h"
+#include "reply.h"
+
+static struct env E;
+static const struct endpoint CLIENT = { 4, "198.18.0.1", 40000 };
+static const struct endpoint SERVER = { 4, "198.18.1.1", 22 };
+static const struct endpoint CLIENT6 = { 6, "2001:db8::1", 40000 };
+static const struct endpoint SERVER6 = { 6, "2001:db8:1::1", 22 };
+
+static int load(uint32_t flags)
+{
+	__u32 port = 22;
+	__u8 v = PORT_PROTECTED;
+
+	if (env_open(&E, 1024))
+		return -1;
+	E.cfg.policy = POLICY_REJECT;
+	E.cfg.flags = flags;
+	E.cfg.ttl = 200;
+	if (env_set_config(&E))
+		return -1;
+	return bpf_map_update_elem(bpf_map__fd(E.skel->maps.ports), &port, &v, BPF_ANY);
+}
+
+static int send_seg(const struct endpoint *src, const struct endpoint *dst, uint8_t flags,
+		    uint32_t seq, uint32_t ack, uint16_t len)
+{
+	struct frame fr;
+
+	frame_tcp(&fr, src, dst, flags, seq, ack, len);
+	return env_run_xdp(&E, &fr);
+}
+
+static void check_rst(const struct endpoint *c, const struct endpoint *s, uint8_t flags,
+		      uint32_t seq, uint32_t ack)
+{
+	struct reply r;
+
+	REQUIRE(reply_parse(E.out, E.out_len, &r) == 0, "the answer parses as TCP");
+	CHECK(!memcmp(r.dst_mac, "\x02\x00\x00\x00\x00\x01", 6), "dst MAC swapped");
+	CHECK(!memcmp(r.src_mac, "\x02\x00\x00\x00\x00\x02", 6), "src MAC swapped");
+	CHECK_STR(r.src, s->addr, "from the server's address");
+	CHECK_STR(r.dst, c->addr, "to the client's");
+	CHECK_EQ(r.sport, s->port, "source port");
+	CHECK_EQ(r.dport, c->port, "destination port");
+	CHECK_EQ(r.ttl, 200, "TTL / hop limit from config");
+	CHECK_EQ(r.flags, flags, "flags");
+	CHECK_EQ(r.seq, seq, "seq");
+	CHECK_EQ(r.ack, ack, "ack");
+	CHECK_EQ(r.window, 0, "window");
+	CHECK_EQ(r.doff, 5, "no options");
+	CHECK_EQ(E.out_len, r.l4 + 20, "no payload: the segment's data is gone");
+	CHECK(r.ip_csum_ok, "IPv4 header checksum");
+	CHECK(r.tcp_csum_ok, "TCP checksum with pseudo-header");
+}
+
+static void ack_of_no_flow_gets_rst_seq_seg_ack(void)
+{
+	REQUIRE(load(0) == 0, "load, policy reject, port 22 protected");
+	CHECK_EQ(send_seg(&CLIENT, &SERVER, TCPF_ACK | TCPF_PSH, 5555, 7777, 300), XDP_TX,
+		 "data of no flow is answered");
+	/* ACK on: <SEQ=SEG.ACK><CTL=RST>. */
+	check_rst(&CLIENT, &SERVER, TCPF_RST, 7777, 0);
+	CHECK_EQ(env_flow_count(&E), 0, "no flow opened");
+	CHECK_EQ(env_counter(&E, CNT_RESP_RST), 1, "responder_rst");
+	env_close(&E);
+}
+
+static void no_ack_gets_rst_ack_of_seg_end(void)
+{
+	REQUIRE(load(0) == 0, "load");
+	/* ACK off: <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>; FIN counts one. */
+	CHECK_EQ(send_seg(&CLIENT, &SERVER, TCPF_FIN | TCPF_PSH, 5555, 0, 10), XDP_TX,
+		 "FIN without ACK is answered");
+	check_rst(&CLIENT, &SERVER, TCPF_RST | TCPF_ACK, 0, 5555 + 10 + 1);
+	CHECK_EQ(send_seg(&CLIENT6, &SERVER6, TCPF_PSH, 9999, 0, 20), XDP_TX,
+		 "IPv6 segment without ACK is answered");
+	check_rst(&CLIENT6, &SERVER6, TCPF_RST | TCPF_ACK, 0, 9999 + 20);
+	env_close(&E);
+}
+
+static void rst_syn_and_other_ports_keep_their_course(void)
+{
+	struct endpoint other = { 4, "198.18.1.1", 8080 };
+	struct xdpct_flow f;
+
+	REQUIRE(load(0) == 0, "load");
+	CHECK_EQ(send_seg(&CLIENT, &SERVER, TCPF_RST, 5555, 0, 0), XDP_DROP,
+		 "a RST is never answered (dropped: reject is strict)");
+	CHECK_EQ(send_seg(&CLIENT, &SERVER, TCPF_RST | TCPF_ACK, 5555, 1, 0), XDP_DROP,
+		 "nor a RST+ACK");
+	CHECK_EQ(send_seg(&CLIENT, &other, TCPF_ACK, 5555, 7777, 0), XDP_DROP,
+		 "unprotected port: dropped, unanswered");
+	CHECK_EQ(env_counter(&E, CNT_RESP_RST), 0, "no RST sent");
+	CHECK_EQ(send_seg(&CLIENT, &SERVER, TCPF_SYN, 5555, 0, 0), XDP_PASS,
+		 "a SYN (cookies off) opens a flow as usual");
+	CHECK(env_flow(&E, &CLIENT, &SERVER, &f) == 0, "flow opened");
+	env_close(&E);
+}
+
+static void bad_cookie_ack_under_reject_gets_rst(void)
+{
+	REQUIRE(load(CFG_SYNCOOKIES) == 0, "load, cookies on");
+	CHECK_EQ(send_seg(&CLIENT, &SERVER, TCPF_ACK, 5555, 7777, 0), XDP_TX,
+		 "an ACK that returns no cookie is answered");
+	check_rst(&CLIENT, &SERVER, TCPF_RST, 7777, 0);
+	CHECK_EQ(env_counter(&E, CNT_RESP_COOKIE_BAD), 1, "counted as a bad cookie");
+	CHECK_EQ(env_counter(&E, CNT_RESP_RST), 1, "and a RST");
+	E.cfg.policy = POLICY_STRICT;
+	REQUIRE(env_set_config(&E) == 0, "strict");
+	CHECK_EQ(send_seg(&CLIENT, &SERVER, TCPF_ACK, 5555, 7777, 0), XDP_DROP,
+		 "under strict it is dropped");
+	E.cfg.policy = POLICY_PASS;
+	REQUIRE(env_set_config(&E) == 0, "pass");
+	CHECK_EQ(send_seg(&CLIENT, &SERVER, TCPF_ACK, 5555, 7777, 0), XDP_DROP,
+		 "and under pass too: cookies are on");
+	CHECK_EQ(env_counter(&E, CNT_RESP_COOKIE_BAD), 3, "three bad cookies");
+	env_close(&E);
+}
+
+int main(void)
+{
+	RUN(ack_of_no_flow_gets_rst_seq_seg_ack);
+	RUN(no_ack_gets_rst_ack_of_seg_end);
+	RUN(rst_syn_and_other_ports_keep_their_course);
+	RUN(bad_cookie_ack_under_reject_gets_rst);
+	return TEST_EXIT();
+}
