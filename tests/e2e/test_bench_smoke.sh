@@ -12,7 +12,7 @@ fi
 ok=1
 md=$out/quick.md
 for row in "established data segment, IPv4" "established data segment, IPv6" \
-	"SYN that creates a flow" "third ACK of the handshake" "first FIN" "segment of an unknown flow"; do
+	"SYN that creates a flow" "third ACK of the handshake" "first FIN" "segment of an unknown flow" "SYN-cookie SYN+ACK" "TIME-WAIT re-ACK"; do
 	grep -q "| $row" "$md" || { echo "  no row '$row' in $md"; ok=0; }
 done
 # Every row has a number, not nan.
