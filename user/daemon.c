@@ -108,6 +108,7 @@ struct client {
 	int fd;
 	bool subscribed;
 	bool full; /* its socket buffer was full: skip it until the next wake-up */
+	__u64 lost; /* events it missed, told to it once there is room */
 };
 
 struct daemon {
@@ -185,9 +186,25 @@ static void fan_out(struct daemon *d, const struct xdpct_event *ev)
 		 */
 		if (c->full || send(c->fd, &m, sizeof(m), MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
 			c->full = true;
+			c->lost++;
 			d->st.reader_drops++;
 		}
 	}
+}
+
+/* A new wake-up: try the reader again, first telling it what it missed. */
+static void tell_lost(struct client *c)
+{
+	struct ipc_msg m = { .op = IPC_LOST };
+
+	c->full = false;
+	if (!c->lost)
+		return;
+	m.ev.time = c->lost;
+	if (send(c->fd, &m, sizeof(m), MSG_DONTWAIT | MSG_NOSIGNAL) == sizeof(m))
+		c->lost = 0;
+	else
+		c->full = true;
 }
 
 static void destroyed(struct daemon *d, const struct xdpct_flow_key *k, const struct xdpct_flow *f)
@@ -369,6 +386,8 @@ static void client_accept(struct daemon *d)
 		close(fd);
 		return;
 	}
+	/* Room for bursts (a sweep expiring many flows); capped by net.core.wmem_max. */
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &(int){ 4 << 20 }, sizeof(int));
 	e.data.u64 = (__u64)fd << 8 | 4;
 	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &e)) {
 		close(fd);
@@ -613,7 +632,7 @@ static void daemon_loop(struct daemon *d)
 		}
 		refresh(d);
 		for (i = 0; i < d->nclients; i++)
-			d->clients[i].full = false;
+			tell_lost(&d->clients[i]);
 		for (i = 0; i < n; i++) {
 			__u64 tag = evs[i].data.u64;
 
