@@ -886,7 +886,17 @@ static int part_list(const char *self)
 	return part_script("An attached instance: `xdpct list -j`, the daemon's sweep and events", cmd);
 }
 
-/* ---- part 4b: forwarding through a router namespace (tests/bench/forward.sh) ---- */
+/* ---- part 4: SYN flood and forwarding in namespaces (tests/bench/flood.sh, forward.sh) ---- */
+
+static int part_flood(const char *self)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd), "tests/bench/flood.sh %s %u %s 2>&1", self,
+		 quick ? 300000 : 3000000, quick ? "2" : "10");
+	return part_script("SYN flood in namespaces", cmd);
+}
+
 
 static int part_forward(const char *self)
 {
@@ -985,14 +995,14 @@ static int cmd_est(void)
 }
 
 /*
- * `bench live PROG IFACE COUNT FLOW`: COUNT copies of flow FLOW's data
- * segment (60-byte frames) injected with BPF_F_TEST_XDP_LIVE_FRAMES as if
+ * `bench live PROG IFACE COUNT FLOW [syn]`: COUNT copies of flow FLOW's data
+ * segment (60-byte frames; its SYN with "syn") injected with BPF_F_TEST_XDP_LIVE_FRAMES as if
  * received on IFACE of the current namespace, through the generator
  * (tests/bench/fixer.bpf.c) and PROG (a pinned XDP program, or "none");
  * what passes goes up the stack and is forwarded.
  * Prints the kernel's ns per frame. Used by tests/bench/forward.sh.
  */
-static int cmd_live(const char *prog, const char *ifname, uint32_t count, uint32_t flow)
+static int cmd_live(const char *prog, const char *ifname, uint32_t count, uint32_t flow, int syn)
 {
 	struct xdp_md ctx = { .ingress_ifindex = if_nametoindex(ifname) };
 	struct fixer_bpf *fx;
@@ -1004,7 +1014,10 @@ static int cmd_live(const char *prog, const char *ifname, uint32_t count, uint32
 		fprintf(stderr, "bench: %s: no such interface\n", ifname);
 		return 1;
 	}
-	flow_frame(flow, 0, TCPF_ACK | TCPF_PSH, X + 1, Y + 1, 6, 0, &f);
+	if (syn)
+		flow_frame(flow, 0, TCPF_SYN, X, 0, 0, 0, &f);
+	else
+		flow_frame(flow, 0, TCPF_ACK | TCPF_PSH, X + 1, Y + 1, 6, 0, &f);
 	fx = fixer_bpf__open();
 	if (!fx)
 		return 1;
@@ -1049,9 +1062,9 @@ int main(int argc, char **argv)
 	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "fill"))
 		return cmd_fill(argv[2], (uint32_t)strtoul(argv[3], NULL, 0),
 				argc == 5 && !strcmp(argv[4], "expired"));
-	if (argc == 6 && !strcmp(argv[1], "live"))
+	if ((argc == 6 || argc == 7) && !strcmp(argv[1], "live"))
 		return cmd_live(argv[2], argv[3], (uint32_t)strtoul(argv[4], NULL, 0),
-				(uint32_t)strtoul(argv[5], NULL, 0));
+				(uint32_t)strtoul(argv[5], NULL, 0), argc == 7 && !strcmp(argv[6], "syn"));
 	if (argc == 2 && !strcmp(argv[1], "est"))
 		return cmd_est();
 	if (argc == 4 && !strcmp(argv[1], "produce"))
@@ -1095,7 +1108,7 @@ int main(int argc, char **argv)
 		    quick ? " (quick smoke run)" : "", when, kr, cpu, sysconf(_SC_NPROCESSORS_ONLN));
 	}
 	if (part_cases() || part_scale() || part_list(argv[0]) || part_events() ||
-	    part_forward(argv[0])) {
+	    part_forward(argv[0]) || part_flood(argv[0])) {
 		fclose(md);
 		return 1;
 	}
