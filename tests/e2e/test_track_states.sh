@@ -48,8 +48,11 @@ for mode in native generic strict; do
 	if ! "$XDPCT" -n "$(ns s)" attach --mode $xmode veth0 >/dev/null; then
 		fail attach_$mode; continue
 	fi
-	if [ $mode = strict ] && ! "$XDPCT" -n "$(ns s)" config set policy strict >/dev/null; then
-		fail policy_strict; continue
+	if [ $mode = strict ]; then
+		"$XDPCT" -n "$(ns s)" config set policy strict >/dev/null
+		if ! expect policy "$("$XDPCT" -n "$(ns s)" config get policy)" strict; then
+			fail policy_strict; continue
+		fi
 	fi
 	for fam in 4 6; do
 		if [ $fam = 4 ]; then srv=198.18.0.2; else srv=2001:db8::2; fi

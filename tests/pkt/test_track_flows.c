@@ -284,6 +284,49 @@ static void old_duplicate_syn_into_time_wait(void)
 	track_close(&T);
 }
 
+/*
+ * Staleness in the data path: 2MSL after tw_start the TIME-WAIT is over,
+ * and even a SYN with an old ISN starts a new connection; one tick
+ * before, it is an old duplicate. An idle ESTABLISHED flow past its
+ * timeout may be reopened too.
+ */
+static void expired_flows_reopen_for_any_syn(void)
+{
+	uint64_t tw_ticks, est_ticks, t0;
+	struct xdpct_flow f;
+
+	if (open_variant(&VARIANTS[0]))
+		return;
+	tw_ticks = T.e.cfg.timeout_ticks[CT_TIME_WAIT];
+	est_ticks = T.e.cfg.timeout_ticks[CT_ESTABLISHED];
+	CHECK_EQ(tw_ticks, 2 * T.e.cfg.msl_ms * T.e.cfg.hz / 1000, "TIME-WAIT lasts 2MSL in ticks");
+	handshake();
+	track_step(&T, C, FIN, X + 1, Y + 1, 0, W(P, CT_FIN_WAIT, F1, ES, 0, EV_FIN), "client FIN");
+	track_step(&T, S, FIN, Y + 1, X + 2, 0, W(P, CT_LAST_ACK, F2, LA, 0, 0), "server FIN+ACK");
+	track_step(&T, C, ACK, X + 2, Y + 2, 0, W(P, CT_TIME_WAIT, TW, CL, 0, EV_TIME_WAIT),
+		   "final ACK");
+	t0 = T.now;
+	track_set_time(&T, t0 + tw_ticks);
+	track_step(&T, C, SYN, X, 0, 0, W(P, CT_TIME_WAIT, TW, CL, INV_OLD_SYN, 0),
+		   "old ISN at the last tick of 2MSL");
+	track_set_time(&T, t0 + tw_ticks + 1);
+	track_step(&T, C, SYN, X, 0, 0, W(P, CT_SYN_SENT, SS, CL, 0, EV_REOPENED),
+		   "old ISN once 2MSL is over");
+	f = track_flow(&T);
+	CHECK_EQ(f.first_seen, t0 + tw_ticks + 1, "a new flow's first_seen");
+	track_step(&T, S, SYN | ACK, Y + 9, X + 1, 0, W(P, CT_SYN_RECV, ES, SR, 0, 0), "SYN+ACK");
+	track_step(&T, C, ACK, X + 1, Y + 10, 0, W(P, CT_ESTABLISHED, ES, ES, 0, EV_ESTABLISHED),
+		   "established again");
+	t0 = T.now;
+	track_set_time(&T, t0 + est_ticks);
+	track_step(&T, C, SYN, X + 5, 0, 0, W(P, CT_ESTABLISHED, ES, ES, INV_SYN_ON_OPEN, 0),
+		   "SYN on a live ESTABLISHED flow");
+	track_set_time(&T, t0 + est_ticks + 1);
+	track_step(&T, C, SYN, X + 5, 0, 0, W(P, CT_SYN_SENT, SS, CL, 0, EV_REOPENED),
+		   "SYN on an idle flow past its timeout");
+	track_close(&T);
+}
+
 /* The host is the client: its frames leave through tc egress, answers arrive by XDP. */
 static void egress_and_ingress_share_the_flow(void)
 {
@@ -381,6 +424,7 @@ int main(void)
 	RUN(retransmitted_syn_and_lost_synack);
 	RUN(lost_final_ack_fin_into_time_wait);
 	RUN(old_duplicate_syn_into_time_wait);
+	RUN(expired_flows_reopen_for_any_syn);
 	RUN(egress_and_ingress_share_the_flow);
 	RUN(unknown_flows_and_bad_flags);
 	RUN(full_ring_drops_and_counts);
