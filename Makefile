@@ -141,7 +141,7 @@ unit pkt e2e: tests
 	tests/run $@
 
 demo: $(BUILD)/xdpct $(TOOL_BINS)
-	tests/tools/demo.sh
+	$(BUILD)/xdpct demo
 
 clean:
 	rm -rf $(BUILD)

@@ -9,7 +9,9 @@
  * the ring buffer's events per second and drops under a burst.
  *
  *   bench [--quick] [--out DIR]      run everything, write DIR/latest.md
- *   bench fill PINNED_MAP COUNT      fill a pinned flows map (used by list.sh)
+ *   bench fill PINNED_MAP COUNT [expired]   fill a pinned flows map (attached.sh)
+ *   bench produce PINNED_PROG SECONDS       events for an attached daemon (attached.sh)
+ *   bench est                               established segment vs calibration (attribute.sh)
  *
  * Two ways of timing, never mixed in one ratio:
  *  - repeat: one frame, BPF_PROG_TEST_RUN with repeat R; the kernel's
@@ -21,6 +23,7 @@
  *    same way, one run each, between the case's runs.
  */
 #include <math.h>
+#include <net/if.h>
 #include <pthread.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -28,6 +31,7 @@
 #include "bpf_env.h"
 #include "calib.skel.h"
 #include "empty.skel.h"
+#include "fixer.skel.h"
 
 #define X 1000u  /* client ISN of every synthetic flow */
 #define Y 5000u  /* server ISN */
@@ -372,6 +376,8 @@ static int count_event(void *ctx, void *data, size_t len)
 typedef void (*frame_fn)(uint32_t i, struct frame *f);
 
 static uint32_t g_base; /* first flow index of the case */
+static int g_want = XDP_PASS; /* the verdict the timed segment must get */
+static int g_same_flow;       /* every timed run is on one flow */
 
 static void seg_syn(uint32_t i, struct frame *f)
 {
@@ -391,6 +397,23 @@ static void seg_third_ack(uint32_t i, struct frame *f)
 static void seg_fin(uint32_t i, struct frame *f)
 {
 	flow_frame(g_base + i, 0, TCPF_FIN | TCPF_ACK, X + 1, Y + 1, 0, 0, f);
+}
+
+/* A SYN as Linux sends it, to port 80 (protected when cookies are measured). */
+static void seg_cookie_syn(uint32_t i, struct frame *f)
+{
+	struct seg_spec sp = { .flags = TCPF_SYN, .seq = X, .mss = 1460, .wscale = 7,
+			       .sack_perm = 1, .timestamps = 1, .tsval = 12345 };
+	struct flow_ep fe;
+
+	flow_ep(g_base + i, 0, &fe);
+	frame_build(f, &fe.c, &fe.s, &sp);
+}
+
+/* The LAST-ACK side's FIN again, into the peer's TIME-WAIT (flow g_base). */
+static void seg_tw_fin(uint32_t i, struct frame *f)
+{
+	flow_frame(g_base, 0, TCPF_FIN | TCPF_ACK, Y + 1, X + 2, 0, 1, f);
 }
 
 static void seg_data(uint32_t i, struct frame *f)
@@ -453,16 +476,16 @@ static void measure_single(struct bench *b, struct ring_buffer *rb, const char *
 		e[i] = once_ns(b->empty_fd, &f, NULL);
 		c[i] = once_ns(b->calib_fd, &cf, NULL);
 		x[i] = once_ns(b->e.xdp_fd, &f, &v);
-		if (v != XDP_PASS)
+		if (v != g_want)
 			bad++;
 		if (i % 1024 == 0)
 			drain(rb);
 	}
 	if (bad)
-		printf("  %s: %d runs without XDP_PASS\n", name, bad);
+		printf("  %s: %d runs without the verdict %d\n", name, bad, g_want);
 	snprintf(against, sizeof(against),
-		 "median of %u single runs, each a different flow, its entry warmed by a lookup first; empty and calibration (a warm hit) run once between",
-		 n);
+		 "median of %u single runs, %s, its entry warmed by a lookup first; empty and calibration (a warm hit) run once between",
+		 n, g_same_flow ? "all on one flow" : "each a different flow");
 	add_row(name, "single", median(x, n), median(e, n), median(c, n), against);
 	free(e);
 	free(c);
@@ -544,6 +567,48 @@ static int part_cases(void)
 		       seg_synack, seg_third_ack, filled);
 	b.e.cfg.event_mask = XDPCT_EVENTS_DEFAULT;
 	env_set_config(&b.e);
+
+	/*
+	 * The responder's answers rewrite the frame in place, and a test run
+	 * with repeat runs the program again on what it wrote: single runs.
+	 */
+	{
+		__u32 port = 80;
+		__u8 prot = PORT_PROTECTED, none = 0;
+		uint32_t tw = filled + 4 * n;
+		struct frame a;
+
+		b.e.cfg.flags |= CFG_SYNCOOKIES;
+		env_set_config(&b.e);
+		bpf_map_update_elem(bpf_map__fd(b.e.skel->maps.ports), &port, &prot, BPF_ANY);
+		/* The first SYN per port and family goes to the host, to arm its listener. */
+		g_base = filled + 5 * n;
+		seg_cookie_syn(0, &a);
+		once_ns(b.e.xdp_fd, &a, NULL);
+		g_want = XDP_TX;
+		measure_single(&b, rb, "SYN-cookie SYN+ACK (responder)", filled + 5 * n + 1, n, NULL,
+			       NULL, seg_cookie_syn, filled);
+		bpf_map_update_elem(bpf_map__fd(b.e.skel->maps.ports), &port, &none, BPF_ANY);
+		b.e.cfg.flags &= ~CFG_SYNCOOKIES;
+
+		b.e.cfg.flags |= CFG_TW_REACK;
+		env_set_config(&b.e);
+		/* One flow closed by the client: it is in TIME-WAIT, the server LAST-ACK. */
+		flow_frame(tw, 0, TCPF_SYN, X, 0, 0, 0, &a), once_ns(b.e.xdp_fd, &a, NULL);
+		flow_frame(tw, 0, TCPF_SYN | TCPF_ACK, Y, X + 1, 0, 1, &a), once_ns(b.e.xdp_fd, &a, NULL);
+		flow_frame(tw, 0, TCPF_ACK, X + 1, Y + 1, 0, 0, &a), once_ns(b.e.xdp_fd, &a, NULL);
+		flow_frame(tw, 0, TCPF_FIN | TCPF_ACK, X + 1, Y + 1, 0, 0, &a), once_ns(b.e.xdp_fd, &a, NULL);
+		flow_frame(tw, 0, TCPF_ACK, Y + 1, X + 2, 0, 1, &a), once_ns(b.e.xdp_fd, &a, NULL);
+		flow_frame(tw, 0, TCPF_FIN | TCPF_ACK, Y + 1, X + 2, 0, 1, &a), once_ns(b.e.xdp_fd, &a, NULL);
+		flow_frame(tw, 0, TCPF_ACK, X + 2, Y + 2, 0, 0, &a), once_ns(b.e.xdp_fd, &a, NULL);
+		g_same_flow = 1;
+		measure_single(&b, rb, "TIME-WAIT re-ACK (responder)", tw, n, NULL, NULL, seg_tw_fin,
+			       filled);
+		g_same_flow = 0;
+		b.e.cfg.flags &= ~CFG_TW_REACK;
+		env_set_config(&b.e);
+		g_want = XDP_PASS;
+	}
 	drain(rb);
 	print_rows();
 	{
@@ -553,7 +618,6 @@ static int part_cases(void)
 		out("\nTarget: the established data segment at most 1.25 x calibration: %.2f x, %s.\n",
 		    ratio, ratio <= 1.25 ? "met" : "NOT met");
 	}
-	out("\nSYN-cookie response and TIME-WAIT re-ACK: not measured (the responder is not on this branch yet).\n");
 	ring_buffer__free(rb);
 	bench_close(&b);
 	return 0;
@@ -748,8 +812,8 @@ static int part_events(void)
 	pthread_join(th, NULL);
 	t = now_s() - t0;
 	out("Sustained for %.1f s, producer flat out (one test run per segment, one event each), one reader thread "
-	    "(libbpf ring_buffer__poll with a counting callback; the daemon's own handling is not "
-	    "in it yet): %.2f M events/s produced, %.2f M events/s read, %.1f%% dropped and counted.\n",
+	    "(libbpf ring_buffer__poll with a counting callback: the ceiling for any reader; "
+	    "the daemon itself is measured in the section above): %.2f M events/s produced, %.2f M events/s read, %.1f%% dropped and counted.\n",
 	    t, produced / t / 1e6, c.events / t / 1e6,
 	    100.0 * (double)(env_counter(&b.e, CNT_EVENT_DROP) - drop0) / (double)produced);
 
@@ -788,35 +852,66 @@ static int part_events(void)
 	return 0;
 }
 
-/* ---- part 2b: `xdpct list -j` on an attached instance (tests/bench/list.sh) ---- */
+/* ---- part 2b: an attached instance and its daemon (tests/bench/attached.sh) ---- */
 
-static int part_list(const char *self)
+static int part_script(const char *title, const char *cmd)
 {
-	uint32_t n = quick ? 100000 : 1u << 20;
-	char cmd[1024], line[256];
+	char line[4096];
 	FILE *p;
 	int got = 0;
 
-	snprintf(cmd, sizeof(cmd), "tests/bench/list.sh %u %s", n, self);
 	p = popen(cmd, "r");
 	if (!p)
 		return -errno;
-	out("\n## `xdpct list -j` on a full table\n\n");
+	out("\n## %s\n\n", title);
 	while (fgets(line, sizeof(line), p)) {
 		if (!strncmp(line, "RESULT ", 7)) {
-			out("%s", line + 7);
+			out("- %s", line + 7);
 			got = 1;
 		} else {
 			printf("  %s", line);
 		}
 	}
 	if (pclose(p) || !got)
-		out("Not measured: tests/bench/list.sh failed (see above).\n");
+		out("Not measured: `%s` failed (see the bench's output).\n", cmd);
 	return 0;
 }
 
-/* `bench fill PINNED COUNT`: established flows into a pinned flows map. */
-static int cmd_fill(const char *pin, uint32_t count)
+static int part_list(const char *self)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd), "tests/bench/attached.sh %u %s %s", quick ? 100000 : 1u << 20,
+		 self, quick ? "1" : "3");
+	return part_script("An attached instance: `xdpct list -j`, the daemon's sweep and events", cmd);
+}
+
+/* ---- part 4: SYN flood and forwarding in namespaces (tests/bench/flood.sh, forward.sh) ---- */
+
+static int part_flood(const char *self)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd), "tests/bench/flood.sh %s %u %s 2>&1", self,
+		 quick ? 300000 : 3000000, quick ? "2" : "10");
+	return part_script("SYN flood in namespaces", cmd);
+}
+
+
+static int part_forward(const char *self)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd), "tests/bench/forward.sh %s %u %s 2>&1", self,
+		 quick ? 100000 : 1000000, quick ? "1" : "5");
+	return part_script("Forwarding through a router namespace", cmd);
+}
+
+/*
+ * `bench fill PINNED COUNT [expired]`: established flows into a pinned
+ * flows map; "expired" dates them 10 days back, past every timeout.
+ */
+static int cmd_fill(const char *pin, uint32_t count, int expired)
 {
 	struct bench tb;
 	int fd = bpf_obj_get(pin), err;
@@ -830,12 +925,130 @@ static int cmd_fill(const char *pin, uint32_t count)
 		fprintf(stderr, "bench: load: %s\n", strerror(-err));
 		return 1;
 	}
+	if (expired) {
+		__u64 back = 10ull * 86400 * (tb.e.cfg.hz ? tb.e.cfg.hz : 250);
+
+		tb.tmpl.first_seen = tb.tmpl.last_seen = tb.jiffies > back ? tb.jiffies - back : 1;
+	}
 	err = fill(fd, -1, &tb.tmpl, 0, count, 0);
 	bench_close(&tb);
 	if (err) {
 		fprintf(stderr, "bench: fill %s: %s\n", pin, strerror(-err));
 		return 1;
 	}
+	return 0;
+}
+
+/*
+ * `bench produce PINNED_PROG SECONDS`: segments of an unknown flow through
+ * an attached instance's own XDP program, one test run each, flat out;
+ * with "invalid" events on, each is one event for its daemon.
+ */
+static int cmd_produce(const char *pin, double secs)
+{
+	struct endpoint c = { 4, "198.18.200.1", 12345 }, s = { 4, "198.19.200.1", 80 };
+	int fd = bpf_obj_get(pin);
+	uint64_t n = 0;
+	struct frame f;
+	double t0, t;
+
+	if (fd < 0) {
+		fprintf(stderr, "bench: %s: %s\n", pin, strerror(errno));
+		return 1;
+	}
+	frame_tcp(&f, &c, &s, TCPF_ACK, 1, 1, 0);
+	t0 = now_s();
+	while ((t = now_s()) - t0 < secs) {
+		if (isnan(once_ns(fd, &f, NULL)))
+			return 1;
+		n++;
+	}
+	printf("%llu %.3f\n", (unsigned long long)n, t - t0);
+	return 0;
+}
+
+/*
+ * `bench est`: the established IPv4 data segment against calibration only,
+ * 15 interleaved rounds; prints "xdpct_ns calib_ns median_ratio". Used by
+ * tests/bench/attribute.sh on variants of the data path.
+ */
+static int cmd_est(void)
+{
+	double x[15], c[15], r[15];
+	struct frame f;
+	struct bench b;
+	int i, err;
+
+	if ((err = bench_open(&b, 1u << 20)) || (err = fill(b.e.flows_fd, b.calib_map_fd, &b.tmpl, 0, 1024, 0))) {
+		fprintf(stderr, "bench: %s\n", strerror(-err));
+		return 1;
+	}
+	flow_frame(0, 0, TCPF_ACK | TCPF_PSH, X + 1, Y + 1, PAYLOAD, 0, &f);
+	for (i = 0; i < 15; i++) {
+		c[i] = repeat_ns(b.calib_fd, &f, 500000);
+		x[i] = repeat_ns(b.e.xdp_fd, &f, 500000);
+		r[i] = x[i] / c[i];
+	}
+	printf("%.1f %.1f %.2f\n", median(x, 15), median(c, 15), median(r, 15));
+	bench_close(&b);
+	return 0;
+}
+
+/*
+ * `bench live PROG IFACE COUNT FLOW [syn]`: COUNT copies of flow FLOW's data
+ * segment (60-byte frames; its SYN with "syn") injected with BPF_F_TEST_XDP_LIVE_FRAMES as if
+ * received on IFACE of the current namespace, through the generator
+ * (tests/bench/fixer.bpf.c) and PROG (a pinned XDP program, or "none");
+ * what passes goes up the stack and is forwarded.
+ * Prints the kernel's ns per frame. Used by tests/bench/forward.sh.
+ */
+static int cmd_live(const char *prog, const char *ifname, uint32_t count, uint32_t flow, int syn)
+{
+	struct xdp_md ctx = { .ingress_ifindex = if_nametoindex(ifname) };
+	struct fixer_bpf *fx;
+	struct frame f;
+	__u32 zero = 0;
+	int fd, err;
+
+	if (!ctx.ingress_ifindex) {
+		fprintf(stderr, "bench: %s: no such interface\n", ifname);
+		return 1;
+	}
+	if (syn)
+		flow_frame(flow, 0, TCPF_SYN, X, 0, 0, 0, &f);
+	else
+		flow_frame(flow, 0, TCPF_ACK | TCPF_PSH, X + 1, Y + 1, 6, 0, &f);
+	fx = fixer_bpf__open();
+	if (!fx)
+		return 1;
+	memcpy(fx->bss->head, f.buf, sizeof(fx->bss->head));
+	if (fixer_bpf__load(fx)) {
+		fprintf(stderr, "bench: cannot load the generator\n");
+		return 1;
+	}
+	if (strcmp(prog, "none")) {
+		int pfd = bpf_obj_get(prog);
+
+		if (pfd < 0 || bpf_map_update_elem(bpf_map__fd(fx->maps.next), &zero, &pfd, BPF_ANY)) {
+			fprintf(stderr, "bench: %s: %s\n", prog, strerror(errno));
+			return 1;
+		}
+	}
+	ctx.data_end = f.len; /* the kernel wants the context to describe the frame */
+	{
+		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = f.buf, .data_size_in = f.len,
+			    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = count,
+			    .flags = BPF_F_TEST_XDP_LIVE_FRAMES);
+
+		fd = bpf_program__fd(fx->progs.bench_fixer);
+		err = bpf_prog_test_run_opts(fd, &o);
+		if (err) {
+			fprintf(stderr, "bench: live test run: %s\n", strerror(errno));
+			return 1;
+		}
+		printf("%u\n", o.duration);
+	}
+	fixer_bpf__destroy(fx);
 	return 0;
 }
 
@@ -846,8 +1059,16 @@ int main(int argc, char **argv)
 	time_t now = time(NULL);
 	int i;
 
-	if (argc == 4 && !strcmp(argv[1], "fill"))
-		return cmd_fill(argv[2], (uint32_t)strtoul(argv[3], NULL, 0));
+	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "fill"))
+		return cmd_fill(argv[2], (uint32_t)strtoul(argv[3], NULL, 0),
+				argc == 5 && !strcmp(argv[4], "expired"));
+	if ((argc == 6 || argc == 7) && !strcmp(argv[1], "live"))
+		return cmd_live(argv[2], argv[3], (uint32_t)strtoul(argv[4], NULL, 0),
+				(uint32_t)strtoul(argv[5], NULL, 0), argc == 7 && !strcmp(argv[6], "syn"));
+	if (argc == 2 && !strcmp(argv[1], "est"))
+		return cmd_est();
+	if (argc == 4 && !strcmp(argv[1], "produce"))
+		return cmd_produce(argv[2], strtod(argv[3], NULL));
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--quick"))
 			quick = 1;
@@ -886,7 +1107,8 @@ int main(int argc, char **argv)
 		    "same way in the same process.\n",
 		    quick ? " (quick smoke run)" : "", when, kr, cpu, sysconf(_SC_NPROCESSORS_ONLN));
 	}
-	if (part_cases() || part_scale() || part_list(argv[0]) || part_events()) {
+	if (part_cases() || part_scale() || part_list(argv[0]) || part_events() ||
+	    part_forward(argv[0]) || part_flood(argv[0])) {
 		fclose(md);
 		return 1;
 	}

@@ -12,12 +12,13 @@ fi
 ok=1
 md=$out/quick.md
 for row in "established data segment, IPv4" "established data segment, IPv6" \
-	"SYN that creates a flow" "third ACK of the handshake" "first FIN" "segment of an unknown flow"; do
+	"SYN that creates a flow" "third ACK of the handshake" "first FIN" "segment of an unknown flow" "SYN-cookie SYN+ACK" "TIME-WAIT re-ACK"; do
 	grep -q "| $row" "$md" || { echo "  no row '$row' in $md"; ok=0; }
 done
 # Every row has a number, not nan.
 if grep -qi '| nan' "$md"; then echo "  a figure is nan"; ok=0; fi
 grep -q 'delivered + dropped = 100000' "$md" || { echo "  burst: delivered + dropped != burst"; ok=0; }
 grep -q 'printed 100000 flows' "$md" || { echo "  list -j did not print the 100000 flows filled"; ok=0; }
+grep -q 'xdpct on both interfaces' "$md" || { echo "  no forwarding result"; ok=0; }
 [ $ok = 1 ] && pass $t || fail $t
 e2e_exit
