@@ -600,12 +600,18 @@ XDPCT_INLINE bool xdpct_fsm_open(struct xdpct_flow *f, int src_is_b, const struc
 	return true;
 }
 
-/* Count a valid segment on the flow. */
+/*
+ * Count a valid segment on the flow. A GSO packet (tc egress) stands for
+ * segs wire segments, each with its own IP and TCP headers: count the
+ * IP bytes the wire will carry, as a receiver sees them.
+ */
 XDPCT_INLINE void xdpct_flow_account(struct xdpct_flow *f, int dir, const struct xdpct_pkt *pkt,
 				     __u64 now, __u32 segs)
 {
+	__u32 hdrs = pkt->l4_off - pkt->l3_off + sizeof(struct xdpct_tcp) + pkt->opt_len;
+
 	f->ep[dir & 1].packets += segs;
-	f->ep[dir & 1].bytes += pkt->ip_len;
+	f->ep[dir & 1].bytes += pkt->ip_len + (__u64)(segs > 1 ? segs - 1 : 0) * hdrs;
 	f->last_seen = now;
 }
 

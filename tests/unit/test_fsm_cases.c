@@ -680,6 +680,24 @@ static void bad_flag_combinations(void)
 	CHECK_EQ(st.invalid, INV_NO_FLOW, "no flow");
 }
 
+/* A GSO packet of n segments: n packets, and n sets of headers on the wire. */
+static void gso_packet_counts_its_segments(void)
+{
+	struct xdpct_pkt p = mkseg(TCPF_ACK, X + 1, Y + 1, 3 * 1448, NULL);
+
+	establish();
+	p.l3_off = 14;
+	p.l4_off = 14 + 20;
+	p.opt_len = 12; /* timestamps */
+	p.ip_len = (__u16)(20 + 32 + 3 * 1448);
+	F.ep[DIR_ORIG].packets = F.ep[DIR_ORIG].bytes = 0;
+	xdpct_flow_account(&F, DIR_ORIG, &p, NOW, 3);
+	CHECK_EQ(F.ep[DIR_ORIG].packets, 3, "three segments");
+	CHECK_EQ(F.ep[DIR_ORIG].bytes, 3 * (20 + 32 + 1448), "three IP packets' bytes");
+	xdpct_flow_account(&F, DIR_ORIG, &p, NOW, 1);
+	CHECK_EQ(F.ep[DIR_ORIG].bytes, 3 * (20 + 32 + 1448) + p.ip_len, "one packet: its own length");
+}
+
 /* Sequence numbers wrap: an ISN just below 2^32. */
 static void sequence_wraparound(void)
 {
@@ -797,6 +815,7 @@ int main(void)
 	RUN(window_scaling_needs_both_syns);
 	RUN(window_scaling_in_simultaneous_open);
 	RUN(bad_flag_combinations);
+	RUN(gso_packet_counts_its_segments);
 	RUN(sequence_wraparound);
 	RUN(invalid_segment_changes_nothing);
 	return TEST_EXIT();
