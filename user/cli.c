@@ -35,6 +35,8 @@ void cli_help(FILE *out, const struct cli_cmd *cmd)
 	}
 	fprintf(out, "  %-28s %s\n", "-j, --json", "machine-readable output (as the global -j)");
 	fprintf(out, "  %-28s %s\n", "-h, --help", "show this help");
+	if (cmd->help_extra)
+		cmd->help_extra(out);
 }
 
 int cli_usage(const struct cli_cmd *cmd, const char *fmt, ...)

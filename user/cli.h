@@ -39,6 +39,7 @@ struct cli_cmd {
 	const char *summary;
 	const struct cli_opt *opts; /* terminated by a zero row */
 	int (*run)(int argc, char **argv);
+	void (*help_extra)(FILE *out); /* more after the options, e.g. config's keys */
 };
 
 /*

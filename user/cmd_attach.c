@@ -9,10 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <net/if.h>
+#include <unistd.h>
 #include "cli.h"
 #include "conf.h"
 #include "daemon.h"
 #include "ipc.h"
+#include "json.h"
 #include "loader.h"
 
 enum {
@@ -197,6 +199,23 @@ static int run_attach(int argc, char **argv)
 			   no_egress ? "" : ", tc egress");
 	if (started)
 		xdpct_info("daemon started (pid %ld)", xdpct_daemon_pid(&in));
+	if (g_opts.json) {
+		struct json j;
+
+		json_init(&j, stdout);
+		json_obj_begin(&j, NULL);
+		json_arr_begin(&j, "attached");
+		for (i = optind; i < argc; i++)
+			json_str(&j, NULL, argv[i]);
+		json_arr_end(&j);
+		json_str(&j, "mode", mode == XDPCT_MODE_GENERIC ? "generic" : "native");
+		json_bool(&j, "egress", !no_egress);
+		json_i64(&j, "daemon_pid", dopts.foreground ? (long long)getpid()
+							     : xdpct_daemon_pid(&in));
+		json_bool(&j, "daemon_started", started || dopts.foreground);
+		json_obj_end(&j);
+		json_end(&j);
+	}
 	xdpct_instance_close(&in);
 	if (dopts.foreground)
 		return xdpct_daemon_start(&dopts) ? EXIT_RUNTIME : 0;

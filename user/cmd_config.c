@@ -17,12 +17,23 @@ static const struct cli_opt config_opts[] = {
 
 static int run_config(int argc, char **argv);
 
+static void config_help(FILE *out)
+{
+	size_t i;
+
+	fprintf(out, "\nKeys (durations take ms, s, m, h or d):\n");
+	for (i = 0; i < conf_nkeys; i++)
+		fprintf(out, "  %-20s %-9s %s\n", conf_keys[i].name,
+			conf_type_name(conf_keys[i].type), conf_keys[i].help);
+}
+
 const struct cli_cmd cmd_config = {
 	.name = "config",
 	.args = "get [KEY] | set KEY VALUE | keys",
 	.summary = "Read or change the live configuration (no reload); 'keys' lists every key.",
 	.opts = config_opts,
 	.run = run_config,
+	.help_extra = config_help,
 };
 
 static struct conf_state cur, next;

@@ -7,6 +7,7 @@
 #include <bpf/bpf.h>
 #include "cli.h"
 #include "daemon.h"
+#include "json.h"
 #include "loader.h"
 
 enum { OPT_ALL = 'a' };
@@ -36,6 +37,7 @@ static bool ifaces_empty(int fd)
 static int run_detach(int argc, char **argv)
 {
 	struct xdpct_instance in;
+	struct json j;
 	bool all = false;
 	int c, i, err, rc = 0;
 
@@ -61,6 +63,11 @@ static int run_detach(int argc, char **argv)
 		}
 		return EXIT_RUNTIME;
 	}
+	if (g_opts.json) {
+		json_init(&j, stdout);
+		json_obj_begin(&j, NULL);
+		json_arr_begin(&j, "detached");
+	}
 	if (all) {
 		__u32 key;
 
@@ -70,6 +77,8 @@ static int run_detach(int argc, char **argv)
 			if_indextoname(key, name);
 			xdpct_iface_detach(&in, name, key);
 			xdpct_info("detached from %s", name);
+			if (g_opts.json)
+				json_str(&j, NULL, name);
 		}
 	} else {
 		for (i = optind; i < argc; i++) {
@@ -86,7 +95,15 @@ static int run_detach(int argc, char **argv)
 				continue;
 			}
 			xdpct_info("detached from %s", argv[i]);
+			if (g_opts.json)
+				json_str(&j, NULL, argv[i]);
 		}
+	}
+	if (g_opts.json) {
+		json_arr_end(&j);
+		json_bool(&j, "removed", ifaces_empty(in.ifaces_fd));
+		json_obj_end(&j);
+		json_end(&j);
 	}
 	if (ifaces_empty(in.ifaces_fd)) {
 		/* Nothing left to serve: the daemon goes before the pins. */

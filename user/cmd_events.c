@@ -151,6 +151,12 @@ static int run_events(int argc, char **argv)
 			close(fd);
 			return EXIT_RUNTIME;
 		}
+		if (n == sizeof(m) && m.op == IPC_LOST) {
+			/* As conntrack -E says ENOBUFS: the stream has a gap here. */
+			xdpct_err("events: %llu events lost: this reader did not keep up",
+				  (unsigned long long)m.ev.time);
+			continue;
+		}
 		if (n != sizeof(m) || m.op != IPC_EVENT)
 			continue;
 		if (type >= 0 && m.ev.type != type)

@@ -131,6 +131,8 @@ static int run_list(int argc, char **argv)
 		xdpct_instance_close(&in);
 		return EXIT_RUNTIME;
 	}
+	/* Nothing printed yet: a large buffer for a large table. */
+	setvbuf(stdout, NULL, _IOFBF, 1 << 20);
 	for (i = 0, m = 0; i < n; i++)
 		if (filter_match(&flt, &v[i].key, v[i].flow.state, v[i].flow.ifindex))
 			v[m++] = v[i];

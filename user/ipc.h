@@ -21,6 +21,7 @@ enum ipc_op {
 	IPC_EVENT,         /* daemon -> reader; publisher -> daemon (fanned out) */
 	IPC_STATUS,        /* -> daemon: reply with IPC_STATUS_REPLY */
 	IPC_STATUS_REPLY,
+	IPC_LOST,          /* daemon -> reader: ev.time holds how many events it missed */
 };
 
 /* Detail (struct xdpct_event.reason) of a "destroyed" event. */

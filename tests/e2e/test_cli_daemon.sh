@@ -123,6 +123,29 @@ echo "  in data path ticks: destroyed $ticks after the last restart (2MSL = $TW_
 [ $((gone - tw)) -ge 1150 ] || { echo "  the restart did not extend TIME-WAIT"; ok=0; }
 [ $ok = 1 ] && pass $t || fail $t
 
+t=a_flow_reopened_in_time_wait_is_kept
+# The server closes first (server TIME-WAIT); the client connects again from
+# the same port before 2MSL: the timer armed for the old TIME-WAIT fires,
+# finds the reopened flow and leaves it.
+ok=1
+run s "$PEER" server 198.18.0.2 8007 "touch:$E2E_TMP/l8007" send:10 shut eof close &
+wait_file "$E2E_TMP/l8007"
+run c "$PEER" client 198.18.0.2 8007 sport:42007 recv:10 eof close
+wait $!
+wait_ev 42007 time-wait || ok=0
+run s "$PEER" server 198.18.0.2 8007 "touch:$E2E_TMP/m8007" recv:10 "wait:$E2E_TMP/d8007" &
+srv=$!
+wait_file "$E2E_TMP/m8007"
+run c "$PEER" client 198.18.0.2 8007 sport:42007 send:10 "touch:$E2E_TMP/o8007" "wait:$E2E_TMP/d8007" &
+cli=$!
+wait_file "$E2E_TMP/o8007"
+wait_ev 42007 reopened 2 || ok=0
+sleep 1.3 # past the old TIME-WAIT's 2MSL
+expect state "$(flow_field s 42007 state)" ESTABLISHED || ok=0
+expect destroyed "$(ev 42007 destroyed)" "" || ok=0
+touch "$E2E_TMP/d8007"; wait $srv $cli
+[ $ok = 1 ] && pass $t || fail $t
+
 t=idle_flows_expire_by_the_sweep
 ok=1
 X config set timeout-established 300ms

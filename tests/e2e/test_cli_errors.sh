@@ -105,7 +105,9 @@ nothing_left || ok=0
 t=attach_with_config_file_applies_it
 printf '# lab settings\nmsl = 250ms\npolicy strict\nprotected-ports 80,443,8000-8010\n' >"$E2E_TMP/good.conf"
 ok=1
-X attach dummy0 --mode generic --config "$E2E_TMP/good.conf" >/dev/null || { echo "  attach failed"; ok=0; }
+out=$(X attach dummy0 --mode generic --config "$E2E_TMP/good.conf" -j) || { echo "  attach failed"; ok=0; }
+expect json "$(jq -r '"\(.attached | join(",")) \(.mode) \(.egress) \(.daemon_started) \(.daemon_pid > 0)"' <<<"$out")" \
+	"dummy0 generic true true true" || ok=0
 expect msl "$(X config get msl)" 250ms || ok=0
 expect tw "$(X config get timeout-time-wait)" 500ms || ok=0
 expect policy "$(X config get policy)" strict || ok=0
@@ -149,7 +151,8 @@ expect map80 "$(bpftool -j map lookup pinned "$PIN_DIR/ports" key 80 0 0 0 | jq 
 t=detach_all_stops_the_daemon_and_removes_pins
 ok=1
 pid=$(X -j status | jq -r .daemon.pid)
-X detach --all >/dev/null || ok=0
+out=$(X -j detach --all) || ok=0
+expect json "$(jq -c . <<<"$out")" '{"detached":["dummy0"],"removed":true}' || ok=0
 nothing_left || ok=0
 kill -0 "$pid" 2>/dev/null && [ "$(ps -o stat= -p "$pid" | cut -c1)" != Z ] && { echo "  daemon $pid alive"; ok=0; }
 [ $ok = 1 ] && pass $t || fail $t
