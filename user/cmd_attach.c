@@ -197,6 +197,12 @@ static int run_attach(int argc, char **argv)
 		xdpct_info("attached to %s (%s%s)", argv[i],
 			   mode == XDPCT_MODE_GENERIC ? "generic" : "native",
 			   no_egress ? "" : ", tc egress");
+	{
+		struct xdpct_config cfg;
+
+		if (!xdpct_config_read(&in, &cfg) && cfg.flags & CFG_SYNCOOKIES)
+			xdpct_syncookie_sysctl_check("attach");
+	}
 	if (started)
 		xdpct_info("daemon started (pid %ld)", xdpct_daemon_pid(&in));
 	if (g_opts.json) {

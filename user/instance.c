@@ -209,6 +209,57 @@ void xdpct_config_defaults(struct xdpct_config *cfg, __u32 hz)
 	xdpct_config_derive(cfg);
 }
 
+/* A number from a /proc/sys file: the field'th of its words; 0 if absent. */
+unsigned long xdpct_sysctl_read(const char *path, int field)
+{
+	unsigned long v = 0;
+	FILE *f = fopen(path, "re");
+	int i;
+
+	if (!f)
+		return 0;
+	for (i = 0; i <= field; i++)
+		if (fscanf(f, "%lu", &v) != 1) {
+			v = 0;
+			break;
+		}
+	fclose(f);
+	return v;
+}
+
+__u8 xdpct_ns_cookie_wscale(void)
+{
+	unsigned long space = xdpct_sysctl_read("/proc/sys/net/ipv4/tcp_rmem", 2);
+	unsigned long rmem_max = xdpct_sysctl_read("/proc/sys/net/core/rmem_max", 0);
+	int log = -1;
+
+	/* Linux's tcp_select_initial_window(): ilog2(max(tcp_rmem[2], rmem_max)) - 15. */
+	if (rmem_max > space)
+		space = rmem_max;
+	while (space) {
+		space >>= 1;
+		log++;
+	}
+	log -= 15;
+	/* 0 in the map means 7: the smallest scale we can ask for is 1. */
+	return log < 1 ? 1 : log > 14 ? 14 : (__u8)log;
+}
+
+void xdpct_syncookie_sysctl_check(const char *what)
+{
+	unsigned long sc = xdpct_sysctl_read("/proc/sys/net/ipv4/tcp_syncookies", 0);
+	unsigned long ts = xdpct_sysctl_read("/proc/sys/net/ipv4/tcp_timestamps", 0);
+
+	/* The host's listener must accept our cookies (README: Responder). */
+	if (sc == 2 && ts == 2)
+		return;
+	fprintf(stderr,
+		"xdpct: %s: warning: syncookies on needs net.ipv4.tcp_syncookies=2 and "
+		"net.ipv4.tcp_timestamps=2 in this namespace (now %lu and %lu): "
+		"sysctl -w net.ipv4.tcp_syncookies=2 net.ipv4.tcp_timestamps=2\n",
+		what, sc, ts);
+}
+
 int xdpct_clock_read(const struct xdpct_instance *in, __u64 *now, __u32 *hz)
 {
 	__u64 buf[8] = { 0 };

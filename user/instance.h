@@ -59,6 +59,12 @@ int xdpct_config_write(const struct xdpct_instance *in, const struct xdpct_confi
 void xdpct_config_defaults(struct xdpct_config *cfg, __u32 hz);
 /* Recompute timeout_ticks from timeout_ms and msl_ms. */
 void xdpct_config_derive(struct xdpct_config *cfg);
+/* A number from /proc/sys (the field'th word, from 0); 0 when absent. */
+unsigned long xdpct_sysctl_read(const char *path, int field);
+/* The window scale this namespace's own SYN+ACKs would offer (1..14). */
+__u8 xdpct_ns_cookie_wscale(void);
+/* One warning line naming the sysctls to set when they do not suit SYN cookies. */
+void xdpct_syncookie_sysctl_check(const char *what);
 
 /* The data path's clock: now in ticks, and ticks per second. */
 int xdpct_clock_read(const struct xdpct_instance *in, __u64 *now, __u32 *hz);

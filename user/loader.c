@@ -122,6 +122,7 @@ int xdpct_instance_create(struct xdpct_instance *in, const struct xdpct_load_opt
 		goto fail;
 	}
 	xdpct_config_defaults(&cfg, clock_hz(in));
+	cfg.cookie_wscale = xdpct_ns_cookie_wscale();
 	err = xdpct_config_write(in, &cfg);
 	if (err) {
 		xdpct_err("write config: %s", strerror(-err));
