@@ -206,6 +206,7 @@ void xdpct_config_defaults(struct xdpct_config *cfg, __u32 hz)
 	memcpy(cfg->timeout_ms, timeouts, sizeof(timeouts));
 	cfg->challenge_ack_per_sec = 1000;
 	cfg->ttl = 64;
+	cfg->cookie_wscale = 7; /* what 0 means to the data path, spelled out */
 	xdpct_config_derive(cfg);
 }
 
