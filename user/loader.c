@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Skeleton load, pinning, and XDP / tc attachment per interface. */
 #include <errno.h>
+#include <stdlib.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <string.h>
@@ -54,6 +55,64 @@ static __u32 clock_hz(const struct xdpct_instance *in)
 	return best;
 }
 
+/*
+ * What the data path needs from the kernel, asked before loading, so that an
+ * older kernel gets one line naming the missing piece instead of a verifier
+ * log. XDPCT_TEST_MISSING=NAME makes NAME look missing (the test of this).
+ */
+int xdpct_probe_features(void)
+{
+	static const struct {
+		enum bpf_map_type type;
+		const char *name;
+	} maps[] = {
+		{ BPF_MAP_TYPE_LRU_HASH, "map type lru_hash (Linux 4.10)" },
+		{ BPF_MAP_TYPE_PERCPU_ARRAY, "map type percpu_array (Linux 4.6)" },
+		{ BPF_MAP_TYPE_RINGBUF, "map type ringbuf (Linux 5.8)" },
+	};
+	static const struct {
+		enum bpf_prog_type prog;
+		enum bpf_func_id id;
+		const char *name;
+	} helpers[] = {
+		{ BPF_PROG_TYPE_XDP, BPF_FUNC_jiffies64, "helper bpf_jiffies64 in XDP (Linux 5.5)" },
+		{ BPF_PROG_TYPE_XDP, BPF_FUNC_ringbuf_reserve, "helper bpf_ringbuf_reserve in XDP (Linux 5.8)" },
+		{ BPF_PROG_TYPE_XDP, BPF_FUNC_spin_lock, "helper bpf_spin_lock in XDP (Linux 5.1)" },
+		{ BPF_PROG_TYPE_XDP, BPF_FUNC_check_mtu, "helper bpf_check_mtu in XDP (Linux 5.12)" },
+		{ BPF_PROG_TYPE_XDP, BPF_FUNC_skc_lookup_tcp, "helper bpf_skc_lookup_tcp in XDP (Linux 5.2)" },
+		{ BPF_PROG_TYPE_XDP, BPF_FUNC_tcp_raw_gen_syncookie_ipv4,
+		  "helper bpf_tcp_raw_gen_syncookie_ipv4 in XDP (Linux 6.0)" },
+		{ BPF_PROG_TYPE_XDP, BPF_FUNC_tcp_raw_check_syncookie_ipv6,
+		  "helper bpf_tcp_raw_check_syncookie_ipv6 in XDP (Linux 6.0)" },
+		{ BPF_PROG_TYPE_SCHED_CLS, BPF_FUNC_jiffies64, "helper bpf_jiffies64 in tc (Linux 5.5)" },
+		{ BPF_PROG_TYPE_SCHED_CLS, BPF_FUNC_skb_pull_data, "helper bpf_skb_pull_data in tc" },
+	};
+	const char *fake = getenv("XDPCT_TEST_MISSING");
+	size_t i;
+	int r;
+
+	for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
+		r = libbpf_probe_bpf_map_type(maps[i].type, NULL);
+		if (fake && strstr(maps[i].name, fake))
+			r = 0;
+		if (r == 0) {
+			xdpct_err("attach: this kernel lacks %s, which xdpct needs", maps[i].name);
+			return -EOPNOTSUPP;
+		}
+	}
+	for (i = 0; i < sizeof(helpers) / sizeof(helpers[0]); i++) {
+		r = libbpf_probe_bpf_helper(helpers[i].prog, helpers[i].id, NULL);
+		if (fake && strstr(helpers[i].name, fake))
+			r = 0;
+		if (r == 0) {
+			xdpct_err("attach: this kernel lacks %s, which xdpct needs", helpers[i].name);
+			return -EOPNOTSUPP;
+		}
+	}
+	/* r < 0: the probe itself failed (no privileges, no bpf()); the load will say. */
+	return 0;
+}
+
 int xdpct_instance_create(struct xdpct_instance *in, const struct xdpct_load_opts *opts)
 {
 	struct xdpct_bpf *skel;
@@ -62,10 +121,14 @@ int xdpct_instance_create(struct xdpct_instance *in, const struct xdpct_load_opt
 	size_t i;
 	int err;
 
+	err = xdpct_probe_features();
+	if (err)
+		return err;
 	err = xdpct_bpffs_ensure();
 	if (err)
 		return err;
 	mkdir(XDPCT_PIN_ROOT, 0700);
+	chmod(XDPCT_PIN_ROOT, 0700);
 	if (mkdir(in->dir, 0700) && errno != EEXIST) {
 		err = -errno;
 		xdpct_err("%s: %s", in->dir, strerror(-err));

@@ -25,6 +25,9 @@ int xdpct_iface_attach(struct xdpct_instance *in, const char *ifname, enum xdpct
 /* Detach from one interface; -ENOENT when xdpct is not attached there. */
 int xdpct_iface_detach(struct xdpct_instance *in, const char *ifname, unsigned int ifindex);
 
+/* Ask the kernel for every map type and helper the data path uses; one line names what lacks. */
+int xdpct_probe_features(void);
+
 /* Flags kept per interface in the ifaces map. */
 enum {
 	IFACE_GENERIC = 1 << 0,
