@@ -169,6 +169,13 @@ static int run_attach(int argc, char **argv)
 	} else if (err) {
 		xdpct_err("attach: open %s: %s", in.dir, strerror(-err));
 		return EXIT_RUNTIME;
+	} else {
+		err = xdpct_instance_check(&in);
+		if (err) {
+			xdpct_err("attach: %s", xdpct_open_error(err));
+			xdpct_instance_close(&in);
+			return EXIT_RUNTIME;
+		}
 	}
 	pid = xdpct_daemon_pid(&in);
 	if (dopts.foreground && pid) {

@@ -55,8 +55,16 @@ static int run_detach(int argc, char **argv)
 	err = xdpct_instance_open(&in);
 	if (err) {
 		if (err == -ENOENT) {
-			if (all)
-				return 0; /* nothing attached: already done */
+			if (all) {
+				/* Pins half gone: stop the daemon, remove what is left. */
+				int n;
+
+				xdpct_daemon_stop(&in);
+				n = xdpct_instance_remove_partial(&in);
+				if (n > 0)
+					xdpct_info("removed %d pins of an incomplete instance", n);
+				return n < 0 ? EXIT_RUNTIME : 0;
+			}
 			xdpct_err("detach %s: xdpct is not attached in this namespace", argv[optind]);
 		} else {
 			xdpct_err("open %s: %s", in.dir, strerror(-err));

@@ -281,8 +281,9 @@ static void run_timers(struct daemon *d)
 			continue; /* reopened or closed otherwise: the sweep has it */
 		if (xdpct_flow_expired(&f, &d->cfg, d->now))
 			reap_one(d, &k);
-		else /* restarted, or msl grew: wait for the new due time */
+		else if (tw_due(d, &f) > d->now) /* restarted, or msl grew: wait for it */
 			tw_heap_push(&d->heap, tw_due(d, &f), &k);
+		/* else a tw_start from the future (a corrupt entry): the sweep's, not a timer loop */
 	}
 	d->st.timers = d->heap.n;
 }
@@ -387,8 +388,16 @@ static void client_accept(struct daemon *d)
 	struct epoll_event e = { .events = EPOLLIN };
 	int fd = accept4(d->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
 	if (fd < 0)
 		return;
+	/* The socket is root's alone (0600 in a 0700 directory); say so twice. */
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) || cred.uid != 0) {
+		close(fd);
+		return;
+	}
 	if (d->nclients == MAX_CLIENTS) {
 		close(fd);
 		return;
@@ -585,9 +594,10 @@ static int daemon_init(struct daemon *d)
 
 	d->epfd = d->lfd = d->sigfd = d->pidfd = -1;
 	err = xdpct_instance_open(&d->in);
+	if (!err)
+		err = xdpct_instance_check(&d->in);
 	if (err) {
-		xdpct_err("daemon: %s", err == -ENOENT ? "xdpct is not attached in this namespace"
-							: strerror(-err));
+		xdpct_err("daemon: %s", xdpct_open_error(err));
 		return err;
 	}
 	err = take_pidfile(d);

@@ -40,6 +40,10 @@ int xdpct_instance_open(struct xdpct_instance *in);
 void xdpct_instance_close(struct xdpct_instance *in);
 /* Open, or print "xdpct: WHAT: xdpct is not attached in this namespace" (or the cause). */
 int xdpct_instance_need(struct xdpct_instance *in, const char *what);
+/* Are the pinned maps of the types and sizes this build reads? -EPROTO if not. */
+int xdpct_instance_check(const struct xdpct_instance *in);
+/* What an error of open/check means, in words. */
+const char *xdpct_open_error(int err);
 /* Remove every pin of the instance (programs stay attached through links/tc). */
 void xdpct_instance_unpin(struct xdpct_instance *in);
 /* Path of a pinned object, e.g. "flows" or "link_xdp_3". */

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Skeleton load, pinning, and XDP / tc attachment per interface. */
+#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <net/if.h>
@@ -134,6 +135,7 @@ int xdpct_instance_create(struct xdpct_instance *in, const struct xdpct_load_opt
 		xdpct_err("%s: %s", in->dir, strerror(-err));
 		return err;
 	}
+	chmod(in->dir, 0700); /* made before us, maybe by someone else: root's only */
 
 	skel = xdpct_bpf__open();
 	if (!skel) {
@@ -311,4 +313,39 @@ int xdpct_iface_detach(struct xdpct_instance *in, const char *ifname, unsigned i
 	bpf_map_delete_elem(in->ifaces_fd, &ifindex);
 	(void)ifname;
 	return 0;
+}
+
+int xdpct_instance_remove_partial(struct xdpct_instance *in)
+{
+	struct dirent *de;
+	char path[512];
+	unsigned int ifindex;
+	int n = 0;
+	DIR *dir;
+
+	if (xdpct_instance_paths(in))
+		return -EINVAL;
+	dir = opendir(in->dir);
+	if (!dir)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(dir))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", in->dir, de->d_name);
+		if (sscanf(de->d_name, "link_xdp_%u", &ifindex) == 1) {
+			int fd = bpf_obj_get(path);
+
+			if (fd >= 0) {
+				bpf_link_detach(fd);
+				close(fd);
+			}
+			tc_detach(ifindex); /* ours only: our handle and priority */
+		}
+		if (!unlink(path))
+			n++;
+	}
+	closedir(dir);
+	rmdir(in->dir);
+	rmdir(XDPCT_PIN_ROOT);
+	return n;
 }

@@ -25,6 +25,13 @@ int xdpct_iface_attach(struct xdpct_instance *in, const char *ifname, enum xdpct
 /* Detach from one interface; -ENOENT when xdpct is not attached there. */
 int xdpct_iface_detach(struct xdpct_instance *in, const char *ifname, unsigned int ifindex);
 
+/*
+ * detach --all when some pins are gone (removed by hand, a crash midway):
+ * detach every pinned XDP link and our tc filter on its interface, remove
+ * every pin. Returns how many pins went.
+ */
+int xdpct_instance_remove_partial(struct xdpct_instance *in);
+
 /* Ask the kernel for every map type and helper the data path uses; one line names what lacks. */
 int xdpct_probe_features(void);
 
