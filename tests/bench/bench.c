@@ -23,6 +23,7 @@
  *    same way, one run each, between the case's runs.
  */
 #include <math.h>
+#include <net/if.h>
 #include <pthread.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -30,6 +31,7 @@
 #include "bpf_env.h"
 #include "calib.skel.h"
 #include "empty.skel.h"
+#include "fixer.skel.h"
 
 #define X 1000u  /* client ISN of every synthetic flow */
 #define Y 5000u  /* server ISN */
@@ -852,18 +854,16 @@ static int part_events(void)
 
 /* ---- part 2b: an attached instance and its daemon (tests/bench/attached.sh) ---- */
 
-static int part_list(const char *self)
+static int part_script(const char *title, const char *cmd)
 {
-	uint32_t n = quick ? 100000 : 1u << 20;
-	char cmd[1024], line[4096];
+	char line[4096];
 	FILE *p;
 	int got = 0;
 
-	snprintf(cmd, sizeof(cmd), "tests/bench/attached.sh %u %s %s", n, self, quick ? "1" : "3");
 	p = popen(cmd, "r");
 	if (!p)
 		return -errno;
-	out("\n## An attached instance: `xdpct list -j`, the daemon's sweep and events\n\n");
+	out("\n## %s\n\n", title);
 	while (fgets(line, sizeof(line), p)) {
 		if (!strncmp(line, "RESULT ", 7)) {
 			out("- %s", line + 7);
@@ -873,8 +873,38 @@ static int part_list(const char *self)
 		}
 	}
 	if (pclose(p) || !got)
-		out("Not measured: tests/bench/attached.sh failed (see above).\n");
+		out("Not measured: `%s` failed (see the bench's output).\n", cmd);
 	return 0;
+}
+
+static int part_list(const char *self)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd), "tests/bench/attached.sh %u %s %s", quick ? 100000 : 1u << 20,
+		 self, quick ? "1" : "3");
+	return part_script("An attached instance: `xdpct list -j`, the daemon's sweep and events", cmd);
+}
+
+/* ---- part 4: SYN flood and forwarding in namespaces (tests/bench/flood.sh, forward.sh) ---- */
+
+static int part_flood(const char *self)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd), "tests/bench/flood.sh %s %u %s 2>&1", self,
+		 quick ? 300000 : 3000000, quick ? "2" : "10");
+	return part_script("SYN flood in namespaces", cmd);
+}
+
+
+static int part_forward(const char *self)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd), "tests/bench/forward.sh %s %u %s 2>&1", self,
+		 quick ? 100000 : 1000000, quick ? "1" : "5");
+	return part_script("Forwarding through a router namespace", cmd);
 }
 
 /*
@@ -964,6 +994,64 @@ static int cmd_est(void)
 	return 0;
 }
 
+/*
+ * `bench live PROG IFACE COUNT FLOW [syn]`: COUNT copies of flow FLOW's data
+ * segment (60-byte frames; its SYN with "syn") injected with BPF_F_TEST_XDP_LIVE_FRAMES as if
+ * received on IFACE of the current namespace, through the generator
+ * (tests/bench/fixer.bpf.c) and PROG (a pinned XDP program, or "none");
+ * what passes goes up the stack and is forwarded.
+ * Prints the kernel's ns per frame. Used by tests/bench/forward.sh.
+ */
+static int cmd_live(const char *prog, const char *ifname, uint32_t count, uint32_t flow, int syn)
+{
+	struct xdp_md ctx = { .ingress_ifindex = if_nametoindex(ifname) };
+	struct fixer_bpf *fx;
+	struct frame f;
+	__u32 zero = 0;
+	int fd, err;
+
+	if (!ctx.ingress_ifindex) {
+		fprintf(stderr, "bench: %s: no such interface\n", ifname);
+		return 1;
+	}
+	if (syn)
+		flow_frame(flow, 0, TCPF_SYN, X, 0, 0, 0, &f);
+	else
+		flow_frame(flow, 0, TCPF_ACK | TCPF_PSH, X + 1, Y + 1, 6, 0, &f);
+	fx = fixer_bpf__open();
+	if (!fx)
+		return 1;
+	memcpy(fx->bss->head, f.buf, sizeof(fx->bss->head));
+	if (fixer_bpf__load(fx)) {
+		fprintf(stderr, "bench: cannot load the generator\n");
+		return 1;
+	}
+	if (strcmp(prog, "none")) {
+		int pfd = bpf_obj_get(prog);
+
+		if (pfd < 0 || bpf_map_update_elem(bpf_map__fd(fx->maps.next), &zero, &pfd, BPF_ANY)) {
+			fprintf(stderr, "bench: %s: %s\n", prog, strerror(errno));
+			return 1;
+		}
+	}
+	ctx.data_end = f.len; /* the kernel wants the context to describe the frame */
+	{
+		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = f.buf, .data_size_in = f.len,
+			    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = count,
+			    .flags = BPF_F_TEST_XDP_LIVE_FRAMES);
+
+		fd = bpf_program__fd(fx->progs.bench_fixer);
+		err = bpf_prog_test_run_opts(fd, &o);
+		if (err) {
+			fprintf(stderr, "bench: live test run: %s\n", strerror(errno));
+			return 1;
+		}
+		printf("%u\n", o.duration);
+	}
+	fixer_bpf__destroy(fx);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	char path[600], host[256] = "?";
@@ -974,6 +1062,9 @@ int main(int argc, char **argv)
 	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "fill"))
 		return cmd_fill(argv[2], (uint32_t)strtoul(argv[3], NULL, 0),
 				argc == 5 && !strcmp(argv[4], "expired"));
+	if ((argc == 6 || argc == 7) && !strcmp(argv[1], "live"))
+		return cmd_live(argv[2], argv[3], (uint32_t)strtoul(argv[4], NULL, 0),
+				(uint32_t)strtoul(argv[5], NULL, 0), argc == 7 && !strcmp(argv[6], "syn"));
 	if (argc == 2 && !strcmp(argv[1], "est"))
 		return cmd_est();
 	if (argc == 4 && !strcmp(argv[1], "produce"))
@@ -1016,7 +1107,8 @@ int main(int argc, char **argv)
 		    "same way in the same process.\n",
 		    quick ? " (quick smoke run)" : "", when, kr, cpu, sysconf(_SC_NPROCESSORS_ONLN));
 	}
-	if (part_cases() || part_scale() || part_list(argv[0]) || part_events()) {
+	if (part_cases() || part_scale() || part_list(argv[0]) || part_events() ||
+	    part_forward(argv[0]) || part_flood(argv[0])) {
 		fclose(md);
 		return 1;
 	}

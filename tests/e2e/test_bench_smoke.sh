@@ -19,5 +19,6 @@ done
 if grep -qi '| nan' "$md"; then echo "  a figure is nan"; ok=0; fi
 grep -q 'delivered + dropped = 100000' "$md" || { echo "  burst: delivered + dropped != burst"; ok=0; }
 grep -q 'printed 100000 flows' "$md" || { echo "  list -j did not print the 100000 flows filled"; ok=0; }
+grep -q 'xdpct on both interfaces' "$md" || { echo "  no forwarding result"; ok=0; }
 [ $ok = 1 ] && pass $t || fail $t
 e2e_exit

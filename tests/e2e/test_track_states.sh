@@ -1,9 +1,10 @@
 # Real kernel TCP between two namespaces over veth, xdpct on the server's
 # interface (XDP ingress + tc egress; native, generic, and native under
 # policy strict), IPv4 and IPv6. For each way a connection can be left
-# (open, closed by either side, half-closed, aborted) `xdpct -j list` must
-# show the summary and both endpoint states, and each endpoint state must
-# be what the kernel's own socket says (`ss` in that endpoint's namespace).
+# (open, closed by either side, closed with the final ACK lost, closed by
+# both at once, half-closed, aborted) `xdpct -j list` must show the
+# summary and both endpoint states, and each endpoint state must be what
+# the kernel's own socket says (`ss` in that endpoint's namespace).
 . "$(dirname "$0")/../lib/e2e.sh"
 . "$(dirname "$0")/../lib/track_e2e.sh"
 
@@ -88,6 +89,64 @@ for mode in native generic strict; do
 		wait; sleep 0.2
 		check $p TIME_WAIT CLOSED TIME-WAIT && pass $t || fail $t
 
+		# The final ACK is lost: XDP sees it, then nftables drops it in the
+		# server's stack. The server sends its FIN again into the client's
+		# TIME-WAIT (restart), and the client's second ACK closes it.
+		t=${mode}_ipv${fam}_lost_final_ack_restarts_time_wait
+		p=$((base + 6)); d="$E2E_TMP/d$p"
+		restarts=$(counters s '^time_wait_restarts$')
+		run s "$PEER" server $srv $p "touch:$E2E_TMP/l$p" recv:10 eof "touch:$E2E_TMP/e$p" "wait:$d" close &
+		wait_file "$E2E_TMP/l$p"
+		run c "$PEER" client $srv $p sport:$p send:10 shut eof close &
+		wait_file "$E2E_TMP/e$p"; sleep 0.1
+		run s nft -f - <<-EOF
+			table inet lossy {
+				chain input {
+					type filter hook input priority 0; policy accept;
+					tcp dport $p tcp flags & (fin | syn | rst | ack) == ack counter drop
+				}
+			}
+		EOF
+		touch "$d"; sleep 0.1
+		ok=0
+		expect final_ack_dropped "$(run s nft list table inet lossy | grep -o 'packets [0-9]*')" "packets 1" || ok=1
+		run s nft delete table inet lossy
+		wait; sleep 0.8
+		check $p TIME_WAIT TIME-WAIT CLOSED || ok=1
+		[ "$(counters s '^time_wait_restarts$')" -gt "$restarts" ] ||
+			{ echo "  no TIME-WAIT restart counted"; ok=1; }
+		[ $ok = 0 ] && pass $t || fail $t
+
+		# Simultaneous close: both FINs are seen, then dropped by nftables in
+		# the receiving namespaces, so each end waits in FIN-WAIT-1 with the
+		# other's FIN still to come: crossed FINs. Once the rules go, the
+		# retransmitted FINs take both kernels through CLOSING to TIME-WAIT.
+		t=${mode}_ipv${fam}_simultaneous_close_both_in_time_wait
+		p=$((base + 7)); d="$E2E_TMP/d$p"
+		for side in c s; do
+			run $side nft -f - <<-EOF
+				table inet lossy {
+					chain input {
+						type filter hook input priority 0; policy accept;
+						tcp sport $p tcp flags & fin == fin counter drop
+						tcp dport $p tcp flags & fin == fin counter drop
+					}
+				}
+			EOF
+		done
+		run s "$PEER" server $srv $p "touch:$E2E_TMP/l$p" recv:10 "wait:$d" shut eof close &
+		wait_file "$E2E_TMP/l$p"
+		run c "$PEER" client $srv $p sport:$p send:10 "touch:$E2E_TMP/o$p" "wait:$d" shut eof close &
+		wait_file "$E2E_TMP/o$p"; sleep 0.1
+		touch "$d"; sleep 0.1
+		ok=0
+		expect both_fins "$(flow_field s $p state)/$(flow_field s $p client_state)/$(flow_field s $p server_state)" \
+			LAST_ACK/FIN-WAIT-1/FIN-WAIT-1 || ok=1
+		for side in c s; do run $side nft delete table inet lossy; done
+		wait; sleep 0.2
+		check $p TIME_WAIT TIME-WAIT TIME-WAIT || ok=1
+		[ $ok = 0 ] && pass $t || fail $t
+
 		t=${mode}_ipv${fam}_half_closed_is_fin_wait_2_and_close_wait
 		p=$((base + 4)); d="$E2E_TMP/d$p"
 		run s "$PEER" server $srv $p "touch:$E2E_TMP/l$p" recv:10 eof "touch:$E2E_TMP/e$p" send:20 "wait:$d" close &
@@ -118,7 +177,7 @@ for mode in native generic strict; do
 	ok=0
 	expect invalid "$(counters s '^invalid_')" 0 || ok=1
 	expect malformed "$(counters s '^malformed_')" 0 || ok=1
-	expect flows_new "$(counters s '^flows_new$')" 10 || ok=1
+	expect flows_new "$(counters s '^flows_new$')" 14 || ok=1
 	expect flows_closed "$(counters s '^flows_closed$')" 2 || ok=1
 	expect dropped "$(counters s '^dropped_by_policy$')" 0 || ok=1
 	[ $ok = 0 ] && pass $t || fail $t

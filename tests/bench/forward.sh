@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Small-packet forwarding through a router namespace, with no tracking, with
+# netfilter conntrack, and with xdpct attached to both router interfaces.
+# Frames (60 bytes, one established TCP flow's data segments) are injected
+# with BPF_PROG_TEST_RUN live frames as if received on the router's "in"
+# interface (bench live), forwarded out of "out" to a namespace whose XDP
+# program drops them. The kernel's ns per frame covers the XDP program and
+# the stack's forwarding; rounds alternate the three setups. Everything is
+# in namespaces of our own, removed on exit. Prints RESULT lines.
+#   tests/bench/forward.sh BENCH_BINARY [FRAMES] [ROUNDS]
+set -u
+cd "$(dirname "$0")/../.."
+bench=$1 count=${2:-1000000} rounds=${3:-3}
+BUILD=${BUILD:-build}
+XDPCT=${XDPCT:-$BUILD/xdpct}
+p="xctfwd$$"
+r=$p-r s=$p-s
+FLOW=19205 # bench's flow: 198.18.1.44:10005 -> 198.19.0.1:80
+cleanup() {
+	"$XDPCT" -n "$r" detach --all >/dev/null 2>&1
+	ip netns del "$r" 2>/dev/null
+	ip netns del "$s" 2>/dev/null
+}
+trap cleanup EXIT
+in_r() { nsenter --net="/run/netns/$r" "$@"; }
+
+ip netns add "$r" && ip netns add "$s" || exit 1
+ip -n "$r" link add in type veth peer name in_peer || exit 1
+ip -n "$r" link add out type veth peer name eth0 netns "$s" || exit 1
+ip -n "$r" link set in address 02:00:00:00:00:02
+ip -n "$s" link set eth0 address 02:00:00:00:00:0b
+for l in lo in in_peer out; do ip -n "$r" link set "$l" up; done
+ip -n "$s" link set lo up && ip -n "$s" link set eth0 up
+ip -n "$r" addr add 198.18.255.254/16 dev in
+ip -n "$r" addr add 198.19.255.254/16 dev out
+ip -n "$s" addr add 198.19.0.1/16 dev eth0
+ip -n "$r" neigh replace 198.19.0.1 lladdr 02:00:00:00:00:0b dev out nud permanent
+in_r sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.in.rp_filter=0
+ip -n "$s" link set eth0 xdp obj "$BUILD/bench/sink.bpf.o" sec xdp || exit 1
+
+tx() { ip -n "$r" -s -j link show out | jq '.[0].stats64.tx.packets'; }
+
+# One run: prints ns per frame; checks the frames left through "out".
+run() { # PROG
+	local t0 ns t1
+	t0=$(tx)
+	ns=$(in_r "$bench" live "$1" in "$count" "$FLOW") || return 1
+	t1=$(tx)
+	if [ $((t1 - t0)) -lt $((count * 99 / 100)) ]; then
+		echo "only $((t1 - t0)) of $count frames forwarded" >&2
+		return 1
+	fi
+	echo "$ns"
+}
+
+none=() ct=() xd=()
+for i in $(seq "$rounds"); do
+	none+=("$(run none)") || exit 1
+	in_r nft -f - <<'NFT' || exit 1
+table ip xctbench {
+	chain xfwd {
+		type filter hook forward priority 0; policy accept;
+		ct state established,related accept
+	}
+}
+NFT
+	ct+=("$(run none)") || exit 1
+	in_r nft delete table ip xctbench
+	in_r sysctl -qw net.netfilter.nf_conntrack_tcp_loose=1 2>/dev/null
+	"$XDPCT" -n "$r" attach in out >/dev/null || exit 1
+	dir="/sys/fs/bpf/xdpct/net$(stat -L -c %i "/run/netns/$r")"
+	"$bench" fill "$dir/flows" $((FLOW + 1)) >/dev/null || exit 1
+	xd+=("$(run "$dir/prog_xdp")") || exit 1
+	state=$("$XDPCT" -n "$r" -j list | jq -r '[.[] | select(.sport == 10005 and .src == "198.18.1.44")][0].state')
+	[ "$state" = ESTABLISHED ] || { echo "xdpct did not track the flow (state $state)" >&2; exit 1; }
+	"$XDPCT" -n "$r" detach --all >/dev/null
+done
+med() { printf '%s\n' "$@" | sort -n | sed -n "$(( ($# + 1) / 2 ))p"; }
+n=$(med "${none[@]}") c=$(med "${ct[@]}") x=$(med "${xd[@]}")
+echo "RESULT Forwarding $count 60-byte frames of one established TCP flow through a router namespace (live frames injected on its \"in\" veth, dropped by XDP beyond \"out\"), median of $rounds alternating rounds, ns per frame: no tracking $n (${none[*]}), netfilter conntrack (nft \`ct state established\`) $c (${ct[*]}): +$((c - n)), xdpct on both interfaces (XDP + tc egress) $x (${xd[*]}): +$((x - n))."
