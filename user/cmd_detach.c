@@ -89,14 +89,22 @@ static int run_detach(int argc, char **argv)
 				json_str(&j, NULL, name);
 		}
 	} else {
-		for (i = optind; i < argc; i++) {
+		/* All or nothing: every name is checked before any is detached. */
+		for (i = optind; i < argc && !rc; i++) {
 			unsigned int ifindex = if_nametoindex(argv[i]);
+			__u32 flags;
 
 			if (!ifindex) {
 				xdpct_err("detach %s: interface not found", argv[i]);
 				rc = EXIT_RUNTIME;
-				continue;
+			} else if (bpf_map_lookup_elem(in.ifaces_fd, &ifindex, &flags)) {
+				xdpct_err("detach %s: xdpct is not attached there", argv[i]);
+				rc = EXIT_RUNTIME;
 			}
+		}
+		for (i = optind; i < argc && !rc; i++) {
+			unsigned int ifindex = if_nametoindex(argv[i]);
+
 			if (xdpct_iface_detach(&in, argv[i], ifindex)) {
 				xdpct_err("detach %s: xdpct is not attached there", argv[i]);
 				rc = EXIT_RUNTIME;

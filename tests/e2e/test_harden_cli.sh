@@ -73,6 +73,8 @@ check detach_none 2 "detach: no interface given" X detach || ok=0
 check detach_unknown 1 "detach nosuch0: interface not found" X detach nosuch0 || ok=0
 check detach_other 1 "detach p0: xdpct is not attached there" X detach p0 || ok=0
 check detach_both 2 "not both" X detach d0 --all || ok=0
+check detach_mixed 1 "detach nosuch0: interface not found" X detach d0 nosuch0 || ok=0
+check detach_mixed2 1 "detach p0: xdpct is not attached there" X detach d0 p0 || ok=0
 for c in status events stats flush daemon; do
 	check "${c}_extra" 2 "$c: unexpected argument 'x'" X $c x || ok=0
 done
@@ -153,6 +155,46 @@ t=help_needs_no_privileges
 ok=1
 out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$XDPCT" list --help 2>&1) || ok=0
 grep -q "^Usage: xdpct" <<<"$out" || { echo "  no help as nobody"; ok=0; }
+[ $ok = 1 ] && pass $t || fail $t
+
+t=random_arguments_never_crash_and_say_one_line
+# 200 invocations of random commands with random tokens: exit 0, 1 or 2
+# (never a signal), one stderr line when not 0. Read-only commands also
+# leave the state as it was.
+ok=1
+TOKENS=(-n -j -v -h --help --all --state --addr --port --iface --type --count --interval --mode
+	--flows --config --sweep-interval --foreground --no-egress --markdown -s -a -p -i -t -c -m
+	ESTABLISHED TIME_WAIT "" " " x -1 0 1 65535 65536 4294967296 99999999999999999999 1e3 0x10
+	1ms 10s 1y 3650d 3651d 198.18.0.1 198.18.0.1/33 2001:db8::1 "[2001:db8::1]:80"
+	198.18.0.1:80 198.18.0.2:0 :80 nosuch0 p0 lo get set keys ttl msl policy events all none
+	protected-ports 80,443 80-70 "$(printf 'y%.0s' $(seq 500))" "%s%n%x" $'\xff\xfe' "é")
+RO=(status list stats)
+MUT=(config flush delete detach)
+RANDOM=7
+bad=0
+for i in $(seq 200); do
+	if [ $((i % 2)) = 0 ]; then cmd=${RO[RANDOM % ${#RO[@]}]}; else cmd=${MUT[RANDOM % ${#MUT[@]}]}; fi
+	args=()
+	for k in $(seq $((RANDOM % 4))); do args+=("${TOKENS[RANDOM % ${#TOKENS[@]}]}"); done
+	# stats --interval without --count would run until stopped
+	[ "$cmd" = stats ] && printf '%s\n' "${args[@]}" | grep -qx -- "--interval" && continue
+	[ "$cmd" = status ] || [ "$cmd" = list ] || [ "$cmd" = stats ] && snapshot >"$E2E_TMP/before" 2>&1
+	timeout 5 "$XDPCT" -n "$(ns a)" "$cmd" "${args[@]}" >/dev/null 2>"$E2E_TMP/err" </dev/null
+	rc=$?
+	lines=$(wc -l <"$E2E_TMP/err")
+	if [ $rc -gt 2 ] || { [ $rc != 0 ] && [ "$lines" != 1 ]; }; then
+		echo "  xdpct $cmd ${args[*]}: exit $rc, $lines stderr lines: $(head -2 "$E2E_TMP/err")"
+		bad=$((bad + 1))
+	fi
+	if [ "$cmd" = status ] || [ "$cmd" = list ] || [ "$cmd" = stats ]; then
+		snapshot >"$E2E_TMP/after" 2>&1
+		cmp -s "$E2E_TMP/before" "$E2E_TMP/after" || { echo "  xdpct $cmd ${args[*]}: state changed"; bad=$((bad + 1)); }
+	fi
+	[ $bad -ge 5 ] && break
+done
+[ $bad = 0 ] || ok=0
+# Whatever the mutating ones did, the instance is still whole.
+X -j status >/dev/null || { echo "  status fails afterwards"; ok=0; }
 [ $ok = 1 ] && pass $t || fail $t
 
 e2e_exit
