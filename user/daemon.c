@@ -524,7 +524,6 @@ enum { TAG_RB = 1, TAG_LISTEN, TAG_SIG };
 static void check_ifaces(struct daemon *d)
 {
 	__u32 keys[IFACES_MAX], key, *prev = NULL;
-	char name[IF_NAMESIZE];
 	int n = 0, i;
 
 	while (n < IFACES_MAX && bpf_map_get_next_key(d->in.ifaces_fd, prev, &key) == 0) {
@@ -532,7 +531,8 @@ static void check_ifaces(struct daemon *d)
 		prev = &keys[n - 1];
 	}
 	for (i = 0; i < n; i++) {
-		if (if_indextoname(keys[i], name) || errno != ENXIO)
+		/* Gone, or gone and its index taken by another: the link says which. */
+		if (xdpct_iface_link_alive(&d->in, keys[i]))
 			continue;
 		xdpct_iface_detach(&d->in, NULL, keys[i]);
 		dlog("interface %u is gone: its pin and entry removed", keys[i]);

@@ -228,6 +228,26 @@ static int tc_detach(unsigned int ifindex)
 	return bpf_tc_detach(&hook, &topts);
 }
 
+/* Is our pinned XDP link on ifindex still attached there? */
+bool xdpct_iface_link_alive(const struct xdpct_instance *in, unsigned int ifindex)
+{
+	struct bpf_link_info info;
+	__u32 len = sizeof(info);
+	char name[64], path[256];
+	int fd;
+	bool alive;
+
+	link_pin_name(ifindex, name, sizeof(name));
+	xdpct_pin_path(in, name, path, sizeof(path));
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return false;
+	memset(&info, 0, sizeof(info));
+	alive = !bpf_obj_get_info_by_fd(fd, &info, &len) && info.xdp.ifindex == ifindex;
+	close(fd);
+	return alive;
+}
+
 int xdpct_iface_attach(struct xdpct_instance *in, const char *ifname, enum xdpct_xdp_mode mode,
 		       bool no_egress)
 {
@@ -242,8 +262,13 @@ int xdpct_iface_attach(struct xdpct_instance *in, const char *ifname, enum xdpct
 		return -ENODEV;
 	}
 	if (bpf_map_lookup_elem(in->ifaces_fd, &ifindex, &flags) == 0) {
-		xdpct_err("attach %s: xdpct is already attached (detach it first)", ifname);
-		return -EEXIST;
+		if (!xdpct_iface_link_alive(in, ifindex)) {
+			/* The interface went and its index came back: a stale record. */
+			xdpct_iface_detach(in, ifname, ifindex);
+		} else {
+			xdpct_err("attach %s: xdpct is already attached (detach it first)", ifname);
+			return -EEXIST;
+		}
 	}
 	lopts.flags = mode == XDPCT_MODE_GENERIC ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
 	link_fd = bpf_link_create(in->prog_xdp_fd, (int)ifindex, BPF_XDP, &lopts);

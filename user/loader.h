@@ -32,6 +32,9 @@ int xdpct_iface_detach(struct xdpct_instance *in, const char *ifname, unsigned i
  */
 int xdpct_instance_remove_partial(struct xdpct_instance *in);
 
+/* Is our pinned XDP link on ifindex still attached there (not gone with its interface)? */
+bool xdpct_iface_link_alive(const struct xdpct_instance *in, unsigned int ifindex);
+
 /* Ask the kernel for every map type and helper the data path uses; one line names what lacks. */
 int xdpct_probe_features(void);
 

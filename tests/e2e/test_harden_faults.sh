@@ -95,6 +95,28 @@ wait $srv
 expect veth0_tracked "$(flow_field s 45000 state)" TIME_WAIT || ok=0
 [ $ok = 1 ] && pass $t || fail $t
 
+t=a_stale_record_does_not_block_a_reused_ifindex
+# With no daemon to notice, an interface goes and a new one takes its index:
+# attach finds the recorded link dead and takes the index afresh.
+ok=1
+ip -n "$(ns s)" link add d3 type veth peer name p3
+ip -n "$(ns s)" link set d3 up; ip -n "$(ns s)" link set p3 up
+X attach d3 --mode generic >/dev/null || { echo "  attach d3"; ok=0; }
+idx=$(ip -n "$(ns s)" -j link show d3 | jq '.[0].ifindex')
+pid=$(daemon_pid)
+kill -TERM "$pid"
+for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+ip -n "$(ns s)" link del d3
+ip -n "$(ns s)" link add d4 index "$idx" type veth peer name p4
+ip -n "$(ns s)" link set d4 up
+expect reused "$(ip -n "$(ns s)" -j link show d4 | jq '.[0].ifindex')" "$idx" || ok=0
+out=$(X attach d4 --mode generic 2>&1); rc=$?
+expect rc "$rc" 0 || { echo "  $out"; ok=0; }
+[ "$(ip -n "$(ns s)" -j link show d4 | jq -r '.[0].xdp.prog.id // "none"')" != none ] || { echo "  no XDP on d4"; ok=0; }
+expect status_ifaces "$(X -j status | jq -r '.interfaces | map(.name) | sort | join(",")')" d4,veth0 || ok=0
+X detach d4 >/dev/null || ok=0
+[ $ok = 1 ] && pass $t || fail $t
+
 t=detach_all_after_a_deleted_interface_leaves_nothing
 ok=1
 X detach --all >/dev/null || ok=0
