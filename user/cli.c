@@ -83,7 +83,12 @@ int cli_next(int argc, char **argv, const struct cli_cmd *cmd)
 		return -2;
 	}
 	if (c == '?' || c == ':') {
-		if (optopt && optopt < 256)
+		const char *arg = argv[optind - 1];
+
+		if (optind > 0 && !strncmp(arg, "--", 2))
+			cli_usage(cmd, "option '%.*s' is unknown or needs an argument",
+				  (int)strcspn(arg, "="), arg);
+		else if (optopt && optopt < 256)
 			cli_usage(cmd, "option '-%c' is unknown or needs an argument", optopt);
 		else
 			cli_usage(cmd, "option '%s' is unknown or needs an argument",

@@ -169,6 +169,13 @@ static int run_attach(int argc, char **argv)
 	} else if (err) {
 		xdpct_err("attach: open %s: %s", in.dir, strerror(-err));
 		return EXIT_RUNTIME;
+	} else {
+		err = xdpct_instance_check(&in);
+		if (err) {
+			xdpct_err("attach: %s", xdpct_open_error(err));
+			xdpct_instance_close(&in);
+			return EXIT_RUNTIME;
+		}
 	}
 	pid = xdpct_daemon_pid(&in);
 	if (dopts.foreground && pid) {
@@ -197,6 +204,12 @@ static int run_attach(int argc, char **argv)
 		xdpct_info("attached to %s (%s%s)", argv[i],
 			   mode == XDPCT_MODE_GENERIC ? "generic" : "native",
 			   no_egress ? "" : ", tc egress");
+	{
+		struct xdpct_config cfg;
+
+		if (!xdpct_config_read(&in, &cfg) && cfg.flags & CFG_SYNCOOKIES)
+			xdpct_syncookie_sysctl_check("attach");
+	}
 	if (started)
 		xdpct_info("daemon started (pid %ld)", xdpct_daemon_pid(&in));
 	if (g_opts.json) {

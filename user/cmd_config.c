@@ -143,6 +143,14 @@ static int run_config(int argc, char **argv)
 			  argv[optind]);
 		return EXIT_USAGE;
 	}
+	if (!strcmp(sub, "set")) {
+		/* A bad value is a usage error whether or not xdpct is attached. */
+		xdpct_config_defaults(&next.cfg, 100);
+		if (conf_set(&next, argv[optind], argv[optind + 1], why, sizeof(why))) {
+			xdpct_err("config set: %s", why);
+			return EXIT_USAGE;
+		}
+	}
 	if (xdpct_instance_need(&in, "config"))
 		return EXIT_RUNTIME;
 	err = xdpct_conf_read(&in, &cur);
@@ -164,6 +172,8 @@ static int run_config(int argc, char **argv)
 			if (err) {
 				xdpct_err("config set %s: write: %s", argv[optind], strerror(-err));
 				rc = EXIT_RUNTIME;
+			} else if (next.cfg.flags & CFG_SYNCOOKIES && !strcmp(argv[optind], "syncookies")) {
+				xdpct_syncookie_sysctl_check("config set syncookies");
 			}
 		}
 	}

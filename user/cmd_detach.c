@@ -55,8 +55,16 @@ static int run_detach(int argc, char **argv)
 	err = xdpct_instance_open(&in);
 	if (err) {
 		if (err == -ENOENT) {
-			if (all)
-				return 0; /* nothing attached: already done */
+			if (all) {
+				/* Pins half gone: stop the daemon, remove what is left. */
+				int n;
+
+				xdpct_daemon_stop(&in);
+				n = xdpct_instance_remove_partial(&in);
+				if (n > 0)
+					xdpct_info("removed %d pins of an incomplete instance", n);
+				return n < 0 ? EXIT_RUNTIME : 0;
+			}
 			xdpct_err("detach %s: xdpct is not attached in this namespace", argv[optind]);
 		} else {
 			xdpct_err("open %s: %s", in.dir, strerror(-err));
@@ -81,14 +89,22 @@ static int run_detach(int argc, char **argv)
 				json_str(&j, NULL, name);
 		}
 	} else {
-		for (i = optind; i < argc; i++) {
+		/* All or nothing: every name is checked before any is detached. */
+		for (i = optind; i < argc && !rc; i++) {
 			unsigned int ifindex = if_nametoindex(argv[i]);
+			__u32 flags;
 
 			if (!ifindex) {
 				xdpct_err("detach %s: interface not found", argv[i]);
 				rc = EXIT_RUNTIME;
-				continue;
+			} else if (bpf_map_lookup_elem(in.ifaces_fd, &ifindex, &flags)) {
+				xdpct_err("detach %s: xdpct is not attached there", argv[i]);
+				rc = EXIT_RUNTIME;
 			}
+		}
+		for (i = optind; i < argc && !rc; i++) {
+			unsigned int ifindex = if_nametoindex(argv[i]);
+
 			if (xdpct_iface_detach(&in, argv[i], ifindex)) {
 				xdpct_err("detach %s: xdpct is not attached there", argv[i]);
 				rc = EXIT_RUNTIME;

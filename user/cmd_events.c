@@ -51,6 +51,8 @@ static void print_event(const struct xdpct_event *ev)
 	else if (ev->type == EV_DESTROYED)
 		snprintf(reason, sizeof(reason), "%s",
 			 ev->reason == DESTROY_DELETED ? "deleted" : "expired");
+	else if (ev->type == EV_RESPONSE)
+		snprintf(reason, sizeof(reason), "%s", xdpct_response_name(ev->reason));
 	clock_gettime(CLOCK_REALTIME, &ts);
 	if (g_opts.json) {
 		struct json j;

@@ -115,12 +115,8 @@ static int run_list(int argc, char **argv)
 	if (optind < argc)
 		return cli_usage(&cmd_list, "unexpected argument '%s'", argv[optind]);
 
-	err = xdpct_instance_open(&in);
-	if (err) {
-		xdpct_err("list: %s", err == -ENOENT ? "xdpct is not attached in this namespace"
-						      : strerror(-err));
+	if (xdpct_instance_need(&in, "list"))
 		return EXIT_RUNTIME;
-	}
 	err = xdpct_config_read(&in, &cfg);
 	if (!err)
 		err = xdpct_clock_read(&in, &now, NULL);

@@ -42,6 +42,8 @@ const struct conf_key conf_keys[] = {
 	{ "challenge-ack", CONF_BOOL, "off", "send RFC 5961 challenge ACKs" },
 	{ "challenge-ack-rate", CONF_UINT, "1000", "challenge ACKs per second at most" },
 	{ "ttl", CONF_UINT, "64", "TTL / hop limit of responses (1-255)" },
+	{ "cookie-wscale", CONF_UINT, "7",
+	  "window scale of SYN-cookie SYN+ACKs (1-14); at first load ilog2(max(tcp_rmem[2], rmem_max)) - 15 in the namespace, as Linux picks its own" },
 };
 const size_t conf_nkeys = sizeof(conf_keys) / sizeof(conf_keys[0]);
 
@@ -375,6 +377,12 @@ int conf_set(struct conf_state *st, const char *key, const char *value, char *wh
 				return why_(why, whylen, "%s: '%s' is not a number from 1 to 255", key,
 					    value);
 			cfg->ttl = (__u8)u;
+		} else if (!strcmp(key, "cookie-wscale")) {
+			/* 0 in the map means 7 to the data path: 0 itself cannot be asked for. */
+			if (parse_uint(value, 1, 14, &u))
+				return why_(why, whylen, "%s: '%s' is not a number from 1 to 14", key,
+					    value);
+			cfg->cookie_wscale = (__u8)u;
 		} else {
 			if (parse_uint(value, 0, CHALLENGE_RATE_MAX, &u))
 				return why_(why, whylen, "%s: '%s' is not a number from 0 to %u", key,
@@ -417,8 +425,12 @@ void conf_get(const struct conf_state *st, const struct conf_key *k, char *buf, 
 		snprintf(buf, len, "%s", cfg->flags & flag_bit(k->name) ? "on" : "off");
 		break;
 	case CONF_UINT:
-		snprintf(buf, len, "%u",
-			 !strcmp(k->name, "ttl") ? cfg->ttl : cfg->challenge_ack_per_sec);
+		if (!strcmp(k->name, "cookie-wscale"))
+			snprintf(buf, len, "%u",
+				 !cfg->cookie_wscale ? 7 : cfg->cookie_wscale > 14 ? 14 : cfg->cookie_wscale);
+		else
+			snprintf(buf, len, "%u",
+				 !strcmp(k->name, "ttl") ? cfg->ttl : cfg->challenge_ack_per_sec);
 		break;
 	}
 }
@@ -474,6 +486,13 @@ int conf_load_file(struct conf_state *st, const char *path, char *why, size_t wh
 			fclose(f);
 			return why_(why, whylen, "%s:%d: %s", path, n, w);
 		}
+	}
+	/* A directory, or a read error midway, is not an empty file. */
+	if (ferror(f)) {
+		int err = errno;
+
+		fclose(f);
+		return why_(why, whylen, "%s: %s", path, strerror(err ? err : EIO));
 	}
 	fclose(f);
 	*st = scratch;

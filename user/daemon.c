@@ -29,6 +29,8 @@
 
 #define MAX_CLIENTS 64
 #define SWEEP_BATCH 4096
+#define IFACES_MAX 256 /* the ifaces map's size */
+#define IFACE_CHECK_MS 1000 /* how soon a deleted interface's pin goes */
 #define SWEEP_MIN_MS 100
 #define SWEEP_MAX_MS 5000
 #define STOP_WAIT_MS 5000
@@ -122,6 +124,7 @@ struct daemon {
 	int epfd, lfd, sigfd, pidfd;
 	__u64 now; /* clock ticks, refreshed on every wake-up */
 	__u64 next_sweep_ms;
+	__u64 next_iface_ms;
 	struct ipc_status st;
 	bool stop;
 };
@@ -278,8 +281,9 @@ static void run_timers(struct daemon *d)
 			continue; /* reopened or closed otherwise: the sweep has it */
 		if (xdpct_flow_expired(&f, &d->cfg, d->now))
 			reap_one(d, &k);
-		else /* restarted, or msl grew: wait for the new due time */
+		else if (tw_due(d, &f) > d->now) /* restarted, or msl grew: wait for it */
 			tw_heap_push(&d->heap, tw_due(d, &f), &k);
+		/* else a tw_start from the future (a corrupt entry): the sweep's, not a timer loop */
 	}
 	d->st.timers = d->heap.n;
 }
@@ -293,6 +297,7 @@ static void sweep(struct daemon *d, bool arm)
 {
 	static struct xdpct_flow_key keys[SWEEP_BATCH], dead[SWEEP_BATCH];
 	static struct xdpct_flow vals[SWEEP_BATCH];
+	static bool rechecked[SWEEP_BATCH];
 	__u32 in_tok = 0, out_tok = 0, n, i, ndead;
 	__u64 t0 = cpu_us(), seen = 0;
 	bool first = true;
@@ -311,7 +316,10 @@ static void sweep(struct daemon *d, bool arm)
 		err = err ? -ENOENT : 0;
 		seen += n;
 		ndead = 0;
+		if (n > SWEEP_BATCH)
+			n = SWEEP_BATCH;
 		for (i = 0; i < n; i++) {
+			rechecked[i] = false;
 			if (!xdpct_flow_expired(&vals[i], &d->cfg, d->now)) {
 				if (arm && vals[i].state == CT_TIME_WAIT)
 					tw_heap_push(&d->heap, tw_due(d, &vals[i]), &keys[i]);
@@ -324,7 +332,7 @@ static void sweep(struct daemon *d, bool arm)
 			 */
 			if (vals[i].state == CT_TIME_WAIT) {
 				reap_one(d, &keys[i]);
-				vals[i].state = CT__MAX; /* not in dead[]: no second event */
+				rechecked[i] = true; /* not in dead[]: no second event */
 				continue;
 			}
 			dead[ndead++] = keys[i];
@@ -338,7 +346,7 @@ static void sweep(struct daemon *d, bool arm)
 				for (j = nd; j < ndead; j++)
 					bpf_map_delete_elem(d->in.flows_fd, &dead[j]);
 			for (i = 0, j = 0; i < n; i++)
-				if (j < ndead && vals[i].state != CT__MAX &&
+				if (j < ndead && !rechecked[i] &&
 				    !memcmp(&keys[i], &dead[j], sizeof(dead[j]))) {
 					destroyed(d, &keys[i], &vals[i]);
 					j++;
@@ -380,8 +388,16 @@ static void client_accept(struct daemon *d)
 	struct epoll_event e = { .events = EPOLLIN };
 	int fd = accept4(d->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
 	if (fd < 0)
 		return;
+	/* The socket is root's alone (0600 in a 0700 directory); say so twice. */
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) || cred.uid != 0) {
+		close(fd);
+		return;
+	}
 	if (d->nclients == MAX_CLIENTS) {
 		close(fd);
 		return;
@@ -500,6 +516,29 @@ static int epoll_add(int epfd, int fd, __u64 tag)
 
 enum { TAG_RB = 1, TAG_LISTEN, TAG_SIG };
 
+/*
+ * An interface deleted while attached takes its XDP link and tc filter with
+ * it; what stays is ours: its link pin and its ifaces entry. Drop those, and
+ * go on serving the other interfaces.
+ */
+static void check_ifaces(struct daemon *d)
+{
+	__u32 keys[IFACES_MAX], key, *prev = NULL;
+	int n = 0, i;
+
+	while (n < IFACES_MAX && bpf_map_get_next_key(d->in.ifaces_fd, prev, &key) == 0) {
+		keys[n++] = key;
+		prev = &keys[n - 1];
+	}
+	for (i = 0; i < n; i++) {
+		/* Gone, or gone and its index taken by another: the link says which. */
+		if (xdpct_iface_link_alive(&d->in, keys[i]))
+			continue;
+		xdpct_iface_detach(&d->in, NULL, keys[i]);
+		dlog("interface %u is gone: its pin and entry removed", keys[i]);
+	}
+}
+
 static void detach_all(struct daemon *d)
 {
 	__u32 key;
@@ -555,9 +594,10 @@ static int daemon_init(struct daemon *d)
 
 	d->epfd = d->lfd = d->sigfd = d->pidfd = -1;
 	err = xdpct_instance_open(&d->in);
+	if (!err)
+		err = xdpct_instance_check(&d->in);
 	if (err) {
-		xdpct_err("daemon: %s", err == -ENOENT ? "xdpct is not attached in this namespace"
-							: strerror(-err));
+		xdpct_err("daemon: %s", xdpct_open_error(err));
 		return err;
 	}
 	err = take_pidfile(d);
@@ -599,6 +639,8 @@ static int daemon_init(struct daemon *d)
 	ring_buffer__consume(d->rb);
 	sweep(d, true);
 	d->next_sweep_ms = mono_ms() + sweep_interval(d);
+	check_ifaces(d);
+	d->next_iface_ms = mono_ms() + IFACE_CHECK_MS;
 	return 0;
 }
 
@@ -672,6 +714,10 @@ static void daemon_loop(struct daemon *d)
 			}
 			sweep(d, false);
 			d->next_sweep_ms = mono_ms() + sweep_interval(d);
+		}
+		if (mono_ms() >= d->next_iface_ms) {
+			check_ifaces(d);
+			d->next_iface_ms = mono_ms() + IFACE_CHECK_MS;
 		}
 	}
 }

@@ -119,13 +119,70 @@ int xdpct_instance_open(struct xdpct_instance *in)
 	return 0;
 }
 
+static char check_why[200];
+
+/*
+ * The pinned maps are what userspace reads into fixed-size buffers: a map
+ * from another build (or put there by someone else) with other sizes would
+ * overflow them or be misread. Check each before trusting it.
+ */
+int xdpct_instance_check(const struct xdpct_instance *in)
+{
+	const struct {
+		const char *name;
+		int fd;
+		__u32 type, key, value;
+	} want[] = {
+		{ "flows", in->flows_fd, BPF_MAP_TYPE_LRU_HASH, sizeof(struct xdpct_flow_key),
+		  sizeof(struct xdpct_flow) },
+		{ "config", in->config_fd, BPF_MAP_TYPE_ARRAY, 4, sizeof(struct xdpct_config) },
+		{ "counters", in->counters_fd, BPF_MAP_TYPE_PERCPU_ARRAY, 4,
+		  sizeof(__u64) * CNT__MAX },
+		{ "ifaces", in->ifaces_fd, BPF_MAP_TYPE_HASH, 4, 4 },
+		{ "ports", in->ports_fd, BPF_MAP_TYPE_ARRAY, 4, 1 },
+		{ "events", in->events_fd, BPF_MAP_TYPE_RINGBUF, 0, 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		struct bpf_map_info info = { 0 };
+		__u32 len = sizeof(info);
+
+		if (bpf_obj_get_info_by_fd(want[i].fd, &info, &len))
+			return -errno;
+		if (info.type != want[i].type || info.key_size != want[i].key ||
+		    info.value_size != want[i].value) {
+			snprintf(check_why, sizeof(check_why),
+				 "pinned map %s is not this xdpct's (type %u, key %u, value %u "
+				 "bytes; want %u, %u, %u): xdpct detach --all, then attach again",
+				 want[i].name, info.type, info.key_size, info.value_size, want[i].type,
+				 want[i].key, want[i].value);
+			return -EPROTO;
+		}
+	}
+	return 0;
+}
+
+const char *xdpct_open_error(int err)
+{
+	if (err == -ENOENT)
+		return "xdpct is not attached in this namespace";
+	if (err == -EPROTO && *check_why)
+		return check_why;
+	return strerror(-err);
+}
+
 int xdpct_instance_need(struct xdpct_instance *in, const char *what)
 {
 	int err = xdpct_instance_open(in);
 
+	if (!err) {
+		err = xdpct_instance_check(in);
+		if (err)
+			xdpct_instance_close(in);
+	}
 	if (err)
-		xdpct_err("%s: %s", what,
-			  err == -ENOENT ? "xdpct is not attached in this namespace" : strerror(-err));
+		xdpct_err("%s: %s", what, xdpct_open_error(err));
 	return err;
 }
 
@@ -206,7 +263,59 @@ void xdpct_config_defaults(struct xdpct_config *cfg, __u32 hz)
 	memcpy(cfg->timeout_ms, timeouts, sizeof(timeouts));
 	cfg->challenge_ack_per_sec = 1000;
 	cfg->ttl = 64;
+	cfg->cookie_wscale = 7; /* what 0 means to the data path, spelled out */
 	xdpct_config_derive(cfg);
+}
+
+/* A number from a /proc/sys file: the field'th of its words; 0 if absent. */
+unsigned long xdpct_sysctl_read(const char *path, int field)
+{
+	unsigned long v = 0;
+	FILE *f = fopen(path, "re");
+	int i;
+
+	if (!f)
+		return 0;
+	for (i = 0; i <= field; i++)
+		if (fscanf(f, "%lu", &v) != 1) {
+			v = 0;
+			break;
+		}
+	fclose(f);
+	return v;
+}
+
+__u8 xdpct_ns_cookie_wscale(void)
+{
+	unsigned long space = xdpct_sysctl_read("/proc/sys/net/ipv4/tcp_rmem", 2);
+	unsigned long rmem_max = xdpct_sysctl_read("/proc/sys/net/core/rmem_max", 0);
+	int log = -1;
+
+	/* Linux's tcp_select_initial_window(): ilog2(max(tcp_rmem[2], rmem_max)) - 15. */
+	if (rmem_max > space)
+		space = rmem_max;
+	while (space) {
+		space >>= 1;
+		log++;
+	}
+	log -= 15;
+	/* 0 in the map means 7: the smallest scale we can ask for is 1. */
+	return log < 1 ? 1 : log > 14 ? 14 : (__u8)log;
+}
+
+void xdpct_syncookie_sysctl_check(const char *what)
+{
+	unsigned long sc = xdpct_sysctl_read("/proc/sys/net/ipv4/tcp_syncookies", 0);
+	unsigned long ts = xdpct_sysctl_read("/proc/sys/net/ipv4/tcp_timestamps", 0);
+
+	/* The host's listener must accept our cookies (README: Responder). */
+	if (sc == 2 && ts == 2)
+		return;
+	fprintf(stderr,
+		"xdpct: %s: warning: syncookies on needs net.ipv4.tcp_syncookies=2 and "
+		"net.ipv4.tcp_timestamps=2 in this namespace (now %lu and %lu): "
+		"sysctl -w net.ipv4.tcp_syncookies=2 net.ipv4.tcp_timestamps=2\n",
+		what, sc, ts);
 }
 
 int xdpct_clock_read(const struct xdpct_instance *in, __u64 *now, __u32 *hz)

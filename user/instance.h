@@ -40,6 +40,10 @@ int xdpct_instance_open(struct xdpct_instance *in);
 void xdpct_instance_close(struct xdpct_instance *in);
 /* Open, or print "xdpct: WHAT: xdpct is not attached in this namespace" (or the cause). */
 int xdpct_instance_need(struct xdpct_instance *in, const char *what);
+/* Are the pinned maps of the types and sizes this build reads? -EPROTO if not. */
+int xdpct_instance_check(const struct xdpct_instance *in);
+/* What an error of open/check means, in words. */
+const char *xdpct_open_error(int err);
 /* Remove every pin of the instance (programs stay attached through links/tc). */
 void xdpct_instance_unpin(struct xdpct_instance *in);
 /* Path of a pinned object, e.g. "flows" or "link_xdp_3". */
@@ -59,6 +63,12 @@ int xdpct_config_write(const struct xdpct_instance *in, const struct xdpct_confi
 void xdpct_config_defaults(struct xdpct_config *cfg, __u32 hz);
 /* Recompute timeout_ticks from timeout_ms and msl_ms. */
 void xdpct_config_derive(struct xdpct_config *cfg);
+/* A number from /proc/sys (the field'th word, from 0); 0 when absent. */
+unsigned long xdpct_sysctl_read(const char *path, int field);
+/* The window scale this namespace's own SYN+ACKs would offer (1..14). */
+__u8 xdpct_ns_cookie_wscale(void);
+/* One warning line naming the sysctls to set when they do not suit SYN cookies. */
+void xdpct_syncookie_sysctl_check(const char *what);
 
 /* The data path's clock: now in ticks, and ticks per second. */
 int xdpct_clock_read(const struct xdpct_instance *in, __u64 *now, __u32 *hz);

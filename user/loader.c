@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Skeleton load, pinning, and XDP / tc attachment per interface. */
+#include <dirent.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <string.h>
@@ -54,6 +56,64 @@ static __u32 clock_hz(const struct xdpct_instance *in)
 	return best;
 }
 
+/*
+ * What the data path needs from the kernel, asked before loading, so that an
+ * older kernel gets one line naming the missing piece instead of a verifier
+ * log. XDPCT_TEST_MISSING=NAME makes NAME look missing (the test of this).
+ */
+int xdpct_probe_features(void)
+{
+	static const struct {
+		enum bpf_map_type type;
+		const char *name;
+	} maps[] = {
+		{ BPF_MAP_TYPE_LRU_HASH, "map type lru_hash (Linux 4.10)" },
+		{ BPF_MAP_TYPE_PERCPU_ARRAY, "map type percpu_array (Linux 4.6)" },
+		{ BPF_MAP_TYPE_RINGBUF, "map type ringbuf (Linux 5.8)" },
+	};
+	static const struct {
+		enum bpf_prog_type prog;
+		enum bpf_func_id id;
+		const char *name;
+	} helpers[] = {
+		{ BPF_PROG_TYPE_XDP, BPF_FUNC_jiffies64, "helper bpf_jiffies64 in XDP (Linux 5.5)" },
+		{ BPF_PROG_TYPE_XDP, BPF_FUNC_ringbuf_reserve, "helper bpf_ringbuf_reserve in XDP (Linux 5.8)" },
+		{ BPF_PROG_TYPE_XDP, BPF_FUNC_spin_lock, "helper bpf_spin_lock in XDP (Linux 5.1)" },
+		{ BPF_PROG_TYPE_XDP, BPF_FUNC_check_mtu, "helper bpf_check_mtu in XDP (Linux 5.12)" },
+		{ BPF_PROG_TYPE_XDP, BPF_FUNC_skc_lookup_tcp, "helper bpf_skc_lookup_tcp in XDP (Linux 5.2)" },
+		{ BPF_PROG_TYPE_XDP, BPF_FUNC_tcp_raw_gen_syncookie_ipv4,
+		  "helper bpf_tcp_raw_gen_syncookie_ipv4 in XDP (Linux 6.0)" },
+		{ BPF_PROG_TYPE_XDP, BPF_FUNC_tcp_raw_check_syncookie_ipv6,
+		  "helper bpf_tcp_raw_check_syncookie_ipv6 in XDP (Linux 6.0)" },
+		{ BPF_PROG_TYPE_SCHED_CLS, BPF_FUNC_jiffies64, "helper bpf_jiffies64 in tc (Linux 5.5)" },
+		{ BPF_PROG_TYPE_SCHED_CLS, BPF_FUNC_skb_pull_data, "helper bpf_skb_pull_data in tc" },
+	};
+	const char *fake = getenv("XDPCT_TEST_MISSING");
+	size_t i;
+	int r;
+
+	for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
+		r = libbpf_probe_bpf_map_type(maps[i].type, NULL);
+		if (fake && strstr(maps[i].name, fake))
+			r = 0;
+		if (r == 0) {
+			xdpct_err("attach: this kernel lacks %s, which xdpct needs", maps[i].name);
+			return -EOPNOTSUPP;
+		}
+	}
+	for (i = 0; i < sizeof(helpers) / sizeof(helpers[0]); i++) {
+		r = libbpf_probe_bpf_helper(helpers[i].prog, helpers[i].id, NULL);
+		if (fake && strstr(helpers[i].name, fake))
+			r = 0;
+		if (r == 0) {
+			xdpct_err("attach: this kernel lacks %s, which xdpct needs", helpers[i].name);
+			return -EOPNOTSUPP;
+		}
+	}
+	/* r < 0: the probe itself failed (no privileges, no bpf()); the load will say. */
+	return 0;
+}
+
 int xdpct_instance_create(struct xdpct_instance *in, const struct xdpct_load_opts *opts)
 {
 	struct xdpct_bpf *skel;
@@ -62,15 +122,20 @@ int xdpct_instance_create(struct xdpct_instance *in, const struct xdpct_load_opt
 	size_t i;
 	int err;
 
+	err = xdpct_probe_features();
+	if (err)
+		return err;
 	err = xdpct_bpffs_ensure();
 	if (err)
 		return err;
 	mkdir(XDPCT_PIN_ROOT, 0700);
+	chmod(XDPCT_PIN_ROOT, 0700);
 	if (mkdir(in->dir, 0700) && errno != EEXIST) {
 		err = -errno;
 		xdpct_err("%s: %s", in->dir, strerror(-err));
 		return err;
 	}
+	chmod(in->dir, 0700); /* made before us, maybe by someone else: root's only */
 
 	skel = xdpct_bpf__open();
 	if (!skel) {
@@ -122,6 +187,7 @@ int xdpct_instance_create(struct xdpct_instance *in, const struct xdpct_load_opt
 		goto fail;
 	}
 	xdpct_config_defaults(&cfg, clock_hz(in));
+	cfg.cookie_wscale = xdpct_ns_cookie_wscale();
 	err = xdpct_config_write(in, &cfg);
 	if (err) {
 		xdpct_err("write config: %s", strerror(-err));
@@ -162,6 +228,26 @@ static int tc_detach(unsigned int ifindex)
 	return bpf_tc_detach(&hook, &topts);
 }
 
+/* Is our pinned XDP link on ifindex still attached there? */
+bool xdpct_iface_link_alive(const struct xdpct_instance *in, unsigned int ifindex)
+{
+	struct bpf_link_info info;
+	__u32 len = sizeof(info);
+	char name[64], path[256];
+	int fd;
+	bool alive;
+
+	link_pin_name(ifindex, name, sizeof(name));
+	xdpct_pin_path(in, name, path, sizeof(path));
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return false;
+	memset(&info, 0, sizeof(info));
+	alive = !bpf_obj_get_info_by_fd(fd, &info, &len) && info.xdp.ifindex == ifindex;
+	close(fd);
+	return alive;
+}
+
 int xdpct_iface_attach(struct xdpct_instance *in, const char *ifname, enum xdpct_xdp_mode mode,
 		       bool no_egress)
 {
@@ -176,8 +262,13 @@ int xdpct_iface_attach(struct xdpct_instance *in, const char *ifname, enum xdpct
 		return -ENODEV;
 	}
 	if (bpf_map_lookup_elem(in->ifaces_fd, &ifindex, &flags) == 0) {
-		xdpct_err("attach %s: xdpct is already attached (detach it first)", ifname);
-		return -EEXIST;
+		if (!xdpct_iface_link_alive(in, ifindex)) {
+			/* The interface went and its index came back: a stale record. */
+			xdpct_iface_detach(in, ifname, ifindex);
+		} else {
+			xdpct_err("attach %s: xdpct is already attached (detach it first)", ifname);
+			return -EEXIST;
+		}
 	}
 	lopts.flags = mode == XDPCT_MODE_GENERIC ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
 	link_fd = bpf_link_create(in->prog_xdp_fd, (int)ifindex, BPF_XDP, &lopts);
@@ -247,4 +338,39 @@ int xdpct_iface_detach(struct xdpct_instance *in, const char *ifname, unsigned i
 	bpf_map_delete_elem(in->ifaces_fd, &ifindex);
 	(void)ifname;
 	return 0;
+}
+
+int xdpct_instance_remove_partial(struct xdpct_instance *in)
+{
+	struct dirent *de;
+	char path[512];
+	unsigned int ifindex;
+	int n = 0;
+	DIR *dir;
+
+	if (xdpct_instance_paths(in))
+		return -EINVAL;
+	dir = opendir(in->dir);
+	if (!dir)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(dir))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", in->dir, de->d_name);
+		if (sscanf(de->d_name, "link_xdp_%u", &ifindex) == 1) {
+			int fd = bpf_obj_get(path);
+
+			if (fd >= 0) {
+				bpf_link_detach(fd);
+				close(fd);
+			}
+			tc_detach(ifindex); /* ours only: our handle and priority */
+		}
+		if (!unlink(path))
+			n++;
+	}
+	closedir(dir);
+	rmdir(in->dir);
+	rmdir(XDPCT_PIN_ROOT);
+	return n;
 }

@@ -25,6 +25,19 @@ int xdpct_iface_attach(struct xdpct_instance *in, const char *ifname, enum xdpct
 /* Detach from one interface; -ENOENT when xdpct is not attached there. */
 int xdpct_iface_detach(struct xdpct_instance *in, const char *ifname, unsigned int ifindex);
 
+/*
+ * detach --all when some pins are gone (removed by hand, a crash midway):
+ * detach every pinned XDP link and our tc filter on its interface, remove
+ * every pin. Returns how many pins went.
+ */
+int xdpct_instance_remove_partial(struct xdpct_instance *in);
+
+/* Is our pinned XDP link on ifindex still attached there (not gone with its interface)? */
+bool xdpct_iface_link_alive(const struct xdpct_instance *in, unsigned int ifindex);
+
+/* Ask the kernel for every map type and helper the data path uses; one line names what lacks. */
+int xdpct_probe_features(void);
+
 /* Flags kept per interface in the ifaces map. */
 enum {
 	IFACE_GENERIC = 1 << 0,

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* xdpct <command> [options]: global options, then the command's own. */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -29,6 +30,50 @@ static void usage(FILE *out)
 	for (i = 0; cli_commands[i]; i++)
 		fprintf(out, "  %-10s %s\n", cli_commands[i]->name, cli_commands[i]->summary);
 	fprintf(out, "\nRun 'xdpct COMMAND --help' for a command's options.\n");
+}
+
+/*
+ * Root without its capabilities (capsh --drop, a container) could still
+ * unlink pins and detach links it has no right to re-create: refuse up front,
+ * naming what is missing, before anything is touched.
+ */
+static int check_caps(const char *cmd)
+{
+	static const struct {
+		int bit;
+		const char *name;
+	} need[] = { { 12, "CAP_NET_ADMIN" }, { 21, "CAP_SYS_ADMIN" }, { 39, "CAP_BPF" } };
+	char line[256], missing[96] = "";
+	unsigned long long eff = 0;
+	bool found = false;
+	FILE *f;
+	size_t i;
+
+	if (geteuid() != 0) {
+		xdpct_err("%s: needs root (CAP_BPF, CAP_NET_ADMIN, CAP_SYS_ADMIN)", cmd);
+		return EXIT_RUNTIME;
+	}
+	f = fopen("/proc/self/status", "re");
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &eff) == 1) {
+			found = true;
+			break;
+		}
+	if (f)
+		fclose(f);
+	if (!found)
+		return 0; /* no /proc: the kernel will say no itself */
+	for (i = 0; i < sizeof(need) / sizeof(need[0]); i++)
+		if (!(eff & (1ull << need[i].bit))) {
+			if (*missing)
+				strcat(missing, ", ");
+			strcat(missing, need[i].name);
+		}
+	if (*missing) {
+		xdpct_err("%s: needs root with %s (the process lacks it)", cmd, missing);
+		return EXIT_RUNTIME;
+	}
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -83,10 +128,8 @@ int main(int argc, char **argv)
 		cli_help(stdout, cmd);
 		return 0;
 	}
-	if (geteuid() != 0) {
-		xdpct_err("%s: needs root (CAP_BPF, CAP_NET_ADMIN, CAP_SYS_ADMIN)", cmd->name);
+	if (check_caps(cmd->name))
 		return EXIT_RUNTIME;
-	}
 	if (g_opts.netns && xdpct_enter_netns(g_opts.netns))
 		return EXIT_RUNTIME;
 	return cmd->run(argc, argv);
