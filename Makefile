@@ -39,7 +39,8 @@ TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(TOOL_SRCS))
 # Debian packages the build, tests and demo need.
 DEPS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev gcc make pkg-config \
 	iproute2 nftables conntrack util-linux procps jq tmux \
-	libclang-rt-14-dev gnuplot-nox
+	libclang-rt-14-dev gnuplot-nox \
+	libpcap-dev tcpdump curl
 
 .SECONDARY: $(BPF_OBJS) $(SKELS)
 
@@ -63,7 +64,7 @@ $(LIB): $(LIB_OBJS)
 	ar rcs $@ $^
 
 $(BUILD)/xdpct: $(BUILD)/user/main.o $(LIB)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lpcap
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(TEST_HDRS) $(USER_HDRS) $(LIB) | $(BUILD)/tests/unit
 	$(CC) $(CFLAGS) $(WARN) $(INCLUDES) -Iuser -Itests/lib -o $@ $< $(LIB) $(LDLIBS)

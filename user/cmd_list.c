@@ -10,6 +10,7 @@
 #include "flows.h"
 #include "instance.h"
 #include "json.h"
+#include "replay.h"
 
 static const struct cli_opt list_opts[] = {
 	FILTER_OPTS,
@@ -26,14 +27,12 @@ const struct cli_cmd cmd_list = {
 	.run = run_list,
 };
 
-static void print_json(const struct xdpct_flow_rec *v, size_t n, const struct xdpct_config *cfg,
-		       __u64 now)
+void xdpct_list_json(struct json *j, const char *key, const struct xdpct_flow_rec *v, size_t n,
+		     const struct xdpct_config *cfg, __u64 now)
 {
-	struct json j;
 	size_t i;
 
-	json_init(&j, stdout);
-	json_arr_begin(&j, NULL);
+	json_arr_begin(j, key);
 	for (i = 0; i < n; i++) {
 		const struct xdpct_flow *f = &v[i].flow;
 		char src[64], dst[64];
@@ -41,29 +40,38 @@ static void print_json(const struct xdpct_flow_rec *v, size_t n, const struct xd
 
 		xdpct_flow_endpoints(&v[i].key, f, src, sizeof(src), &sport, dst, sizeof(dst),
 				     &dport);
-		json_obj_begin(&j, NULL);
-		json_u64(&j, "family", v[i].key.family);
-		json_str(&j, "src", src);
-		json_u64(&j, "sport", sport);
-		json_str(&j, "dst", dst);
-		json_u64(&j, "dport", dport);
-		json_str(&j, "state", xdpct_ct_state_name(f->state));
-		json_str(&j, "client_state", xdpct_tcp_state_name(f->ep[DIR_ORIG].state));
-		json_str(&j, "server_state", xdpct_tcp_state_name(f->ep[DIR_REPLY].state));
-		json_u64(&j, "packets_orig", f->ep[DIR_ORIG].packets);
-		json_u64(&j, "packets_reply", f->ep[DIR_REPLY].packets);
-		json_u64(&j, "bytes_orig", f->ep[DIR_ORIG].bytes);
-		json_u64(&j, "bytes_reply", f->ep[DIR_REPLY].bytes);
-		json_u64(&j, "age_ms", xdpct_flow_age_ms(f, now, cfg->hz));
-		json_u64(&j, "expires_ms", xdpct_flow_expires_ms(f, cfg, now));
-		json_u64(&j, "ifindex", f->ifindex);
-		json_obj_end(&j);
+		json_obj_begin(j, NULL);
+		json_u64(j, "family", v[i].key.family);
+		json_str(j, "src", src);
+		json_u64(j, "sport", sport);
+		json_str(j, "dst", dst);
+		json_u64(j, "dport", dport);
+		json_str(j, "state", xdpct_ct_state_name(f->state));
+		json_str(j, "client_state", xdpct_tcp_state_name(f->ep[DIR_ORIG].state));
+		json_str(j, "server_state", xdpct_tcp_state_name(f->ep[DIR_REPLY].state));
+		json_u64(j, "packets_orig", f->ep[DIR_ORIG].packets);
+		json_u64(j, "packets_reply", f->ep[DIR_REPLY].packets);
+		json_u64(j, "bytes_orig", f->ep[DIR_ORIG].bytes);
+		json_u64(j, "bytes_reply", f->ep[DIR_REPLY].bytes);
+		json_u64(j, "age_ms", xdpct_flow_age_ms(f, now, cfg->hz));
+		json_u64(j, "expires_ms", xdpct_flow_expires_ms(f, cfg, now));
+		json_u64(j, "ifindex", f->ifindex);
+		json_obj_end(j);
 	}
-	json_arr_end(&j);
+	json_arr_end(j);
+}
+
+static void print_json(const struct xdpct_flow_rec *v, size_t n, const struct xdpct_config *cfg,
+		       __u64 now)
+{
+	struct json j;
+
+	json_init(&j, stdout);
+	xdpct_list_json(&j, NULL, v, n, cfg, now);
 	json_end(&j);
 }
 
-static void print_table(const struct xdpct_flow_rec *v, size_t n, const struct xdpct_config *cfg,
+void xdpct_list_table(const struct xdpct_flow_rec *v, size_t n, const struct xdpct_config *cfg,
 			__u64 now)
 {
 	size_t i;
@@ -136,7 +144,7 @@ static int run_list(int argc, char **argv)
 	if (g_opts.json)
 		print_json(v, n, &cfg, now);
 	else
-		print_table(v, n, &cfg, now);
+		xdpct_list_table(v, n, &cfg, now);
 	free(v);
 	xdpct_instance_close(&in);
 	return 0;

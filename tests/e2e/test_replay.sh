@@ -1,0 +1,147 @@
+# xdpct replay: a capture made here (tcpdump on the server's veth while xdpct
+# tracks the same traffic live) replayed through the real programs in private
+# maps must end in the states the live table showed; a short MSL config
+# expires the TIME-WAIT entry as 2MSL passes in the capture's own time;
+# --until stops early; bad files are one line, exit 1.
+. "$(dirname "$0")/../lib/e2e.sh"
+
+if ! command -v tcpdump >/dev/null; then
+	skip replay_matches_live "tcpdump is not installed (make deps)"; e2e_exit
+fi
+ns_add c; ns_add s
+link c veth0 s veth0
+addr c veth0 198.18.0.1/24; addr s veth0 198.18.0.2/24
+addr c veth0 2001:db8::1/64 nodad; addr s veth0 2001:db8::2/64 nodad
+X() { "$XDPCT" -n "$(ns s)" "$@"; }
+RUN_DIR=/run/xdpct/net$(stat -L -c %i "/run/netns/$(ns s)")
+DUMP=
+trap '[ -n "$DUMP" ] && kill $DUMP 2>/dev/null; e2e_cleanup; rm -rf "$RUN_DIR"' EXIT
+CAP=$E2E_TMP/cap.pcap
+
+if ! X attach veth0 >/dev/null; then
+	fail replay_matches_live; e2e_exit
+fi
+nsenter --net="/run/netns/$(ns s)" tcpdump -Z root --immediate-mode -i veth0 -U -s 0 -w "$CAP" >"$E2E_TMP/tcpdump.log" 2>&1 &
+DUMP=$!
+for i in $(seq 50); do grep -qs listening "$E2E_TMP/tcpdump.log" && break; sleep 0.1; done
+
+# A open (v4), B closed by the client (TIME_WAIT), C open (v6), D aborted (CLOSE).
+run s "$PEER" server 198.18.0.2 8001 "touch:$E2E_TMP/la" recv:100 send:200 "wait:$E2E_TMP/done" &
+wait_file "$E2E_TMP/la"
+run c "$PEER" client 198.18.0.2 8001 sport:44001 send:100 recv:200 "touch:$E2E_TMP/oa" "wait:$E2E_TMP/done" &
+run s "$PEER" server 198.18.0.2 8002 "touch:$E2E_TMP/lb" recv:10 eof close &
+wait_file "$E2E_TMP/lb"
+run c "$PEER" client 198.18.0.2 8002 sport:44002 send:10 shut eof close
+run s "$PEER" server 2001:db8::2 8003 "touch:$E2E_TMP/lc" recv:1 "wait:$E2E_TMP/done" &
+wait_file "$E2E_TMP/lc"
+run c "$PEER" client 2001:db8::2 8003 sport:44003 send:1 "touch:$E2E_TMP/oc" "wait:$E2E_TMP/done" &
+run s "$PEER" server 198.18.0.2 8004 "touch:$E2E_TMP/ld" recv:5 "wait:$E2E_TMP/done" &
+wait_file "$E2E_TMP/ld"
+run c "$PEER" client 198.18.0.2 8004 sport:44004 send:5 sleep:100 abort
+wait_file "$E2E_TMP/oa"; wait_file "$E2E_TMP/oc"; sleep 0.2
+X -j list >"$E2E_TMP/live.json"
+# More than 2 x 200 ms later, one more frame: the capture now spans 2MSL of a 200 ms MSL.
+sleep 0.6
+run c bash -c 'echo tick >/dev/udp/198.18.0.2/9' # a UDP frame: the clock moves, no flow
+sleep 0.3
+kill -INT $DUMP; wait $DUMP; DUMP=
+
+# The fields replay must reproduce, per flow, sorted by client port.
+fields='[.[] | {sport, family, src, dst, dport, state, client_state, server_state, packets_orig, packets_reply, bytes_orig, bytes_reply}] | sort_by(.sport)'
+t=replay_matches_live
+ok=1
+expect live_count "$(jq length "$E2E_TMP/live.json")" 4 || ok=0
+"$XDPCT" -j replay "$CAP" --egress-from 198.18.0.2 --egress-from 2001:db8::2 >"$E2E_TMP/r1.json" 2>"$E2E_TMP/r1.err" ||
+	{ echo "  replay failed: $(cat "$E2E_TMP/r1.err")"; ok=0; }
+expect same_table "$(jq -c ".flows | $fields" "$E2E_TMP/r1.json")" "$(jq -c "$fields" "$E2E_TMP/live.json")" || ok=0
+expect states "$(jq -r '.flows | sort_by(.sport) | map(.state) | join(",")' "$E2E_TMP/r1.json")" \
+	"ESTABLISHED,TIME_WAIT,ESTABLISHED,CLOSE" || ok=0
+[ "$(jq .frames_tc "$E2E_TMP/r1.json")" -gt 0 ] && [ "$(jq .frames_xdp "$E2E_TMP/r1.json")" -gt 0 ] ||
+	{ echo "  frames: $(jq -c '[.frames_xdp, .frames_tc]' "$E2E_TMP/r1.json")"; ok=0; }
+expect no_removal "$(jq .expired_removed "$E2E_TMP/r1.json")" 0 || ok=0
+# The event log: each flow's new, B's time-wait, D's closed, in capture order.
+expect ev_b "$(jq -r '[.events[] | select(.sport == 44002) | .type] | join(",")' "$E2E_TMP/r1.json")" \
+	"new,established,fin,time-wait" || ok=0
+expect ev_d_closed "$(jq -r '[.events[] | select(.sport == 44004 and .type == "closed")] | length' "$E2E_TMP/r1.json")" 1 || ok=0
+expect ev_sorted "$(jq '[.events[].t_us] | . == sort' "$E2E_TMP/r1.json")" true || ok=0
+expect opened "$(jq .counters.flows_new "$E2E_TMP/r1.json" 2>/dev/null)" 4 || ok=0
+# The live table is untouched by a replay.
+X -j list >"$E2E_TMP/live2.json"
+expect live_untouched "$(jq -c "$fields" "$E2E_TMP/live2.json")" "$(jq -c "$fields" "$E2E_TMP/live.json")" || ok=0
+touch "$E2E_TMP/done"
+[ $ok = 1 ] && pass $t || { cat "$E2E_TMP/r1.err"; fail $t; }
+
+t=replay_all_through_xdp
+ok=1
+# Without --egress-from every frame is ingress: the tracker finds the client by the SYN all the same.
+"$XDPCT" -j replay "$CAP" >"$E2E_TMP/r2.json" 2>&1 || ok=0
+expect same_states "$(jq -c '.flows | sort_by(.sport) | map([.state, .client_state, .server_state])' "$E2E_TMP/r2.json")" \
+	"$(jq -c 'sort_by(.sport) | map([.state, .client_state, .server_state])' "$E2E_TMP/live.json")" || ok=0
+expect tc_none "$(jq .frames_tc "$E2E_TMP/r2.json")" 0 || ok=0
+[ $ok = 1 ] && pass $t || fail $t
+
+t=replay_time_wait_expires_2msl
+ok=1
+printf 'msl 200ms\n' >"$E2E_TMP/short.conf"
+"$XDPCT" -j replay --config "$E2E_TMP/short.conf" --egress-from 198.18.0.2 --egress-from 2001:db8::2 "$CAP" \
+	>"$E2E_TMP/r3.json" 2>&1 || ok=0
+expect remaining "$(jq -r '.flows | sort_by(.sport) | map("\(.sport):\(.state)") | join(",")' "$E2E_TMP/r3.json")" \
+	"44001:ESTABLISHED,44003:ESTABLISHED,44004:CLOSE" || ok=0
+expect removed "$(jq .expired_removed "$E2E_TMP/r3.json")" 1 || ok=0
+d=$(jq -c '[.events[] | select(.type == "destroyed")]' "$E2E_TMP/r3.json")
+expect destroyed "$(jq -r 'map("\(.sport) \(.state) \(.reason)") | join(",")' <<<"$d")" "44002 TIME_WAIT expired" || ok=0
+# Due 2 x 200 ms after B's time-wait event, to the tick (HZ ticks: 1 tick is at most 10 ms).
+tw=$(jq '[.events[] | select(.sport == 44002 and .type == "time-wait")][0].t_us' "$E2E_TMP/r3.json")
+de=$(jq '.[0].t_us' <<<"$d")
+[ $((de - tw)) -ge 400000 ] && [ $((de - tw)) -le 420000 ] || { echo "  destroyed $((de - tw)) us after time-wait"; ok=0; }
+[ "$(jq .duration_ms "$E2E_TMP/r3.json")" -ge $(( (de / 1000) )) ] || { echo "  capture shorter than the expiry"; ok=0; }
+[ $ok = 1 ] && pass $t || fail $t
+
+t=replay_pcapng
+ok=1
+# The same capture as pcapng (nanosecond timestamps): the same replay, to the byte.
+build/tests/tools/pcap2ng "$CAP" "$E2E_TMP/cap.pcapng" || ok=0
+"$XDPCT" -j replay --egress-from 198.18.0.2 --egress-from 2001:db8::2 "$E2E_TMP/cap.pcapng" >"$E2E_TMP/r6.json" 2>&1 || ok=0
+expect same_as_pcap "$(jq -c 'del(.file) | .flows |= sort_by(.sport)' "$E2E_TMP/r6.json")" "$(jq -c 'del(.file) | .flows |= sort_by(.sport)' "$E2E_TMP/r1.json")" || ok=0
+[ $ok = 1 ] && pass $t || fail $t
+
+t=replay_until
+ok=1
+# Stop 1 ms after B entered TIME_WAIT (C and D began 100 ms later).
+u=$(( $(jq '[.events[] | select(.sport == 44002 and .type == "time-wait")][0].t_us' "$E2E_TMP/r1.json") / 1000 + 1 ))
+"$XDPCT" -j replay --until "${u}ms" --egress-from 198.18.0.2 "$CAP" >"$E2E_TMP/r4.json" 2>&1 || ok=0
+expect stopped "$(jq .stopped_by_until "$E2E_TMP/r4.json")" true || ok=0
+expect duration "$(jq .duration_ms "$E2E_TMP/r4.json")" "$u" || ok=0
+expect two_flows "$(jq -r '.flows | sort_by(.sport) | map("\(.sport):\(.state)") | join(",")' "$E2E_TMP/r4.json")" \
+	"44001:ESTABLISHED,44002:TIME_WAIT" || ok=0
+[ "$(jq .frames "$E2E_TMP/r4.json")" -lt "$(jq .frames "$E2E_TMP/r1.json")" ] || { echo "  every frame ran"; ok=0; }
+"$XDPCT" replay --until 1h "$CAP" >"$E2E_TMP/r5.txt" 2>&1 || ok=0
+grep -q "^4 flows$" "$E2E_TMP/r5.txt" || { echo "  text table:"; sed 's/^/    /' "$E2E_TMP/r5.txt"; ok=0; }
+grep -q "stopped by --until" "$E2E_TMP/r5.txt" && { echo "  --until past the end stopped"; ok=0; }
+[ $ok = 1 ] && pass $t || fail $t
+
+t=replay_bad_input
+ok=1
+# one_error NAME WANT_SUBSTRING CMD...: exit 1, nothing on stdout, one line on stderr.
+one_error() {
+	local name=$1 want=$2 rc out err
+	shift 2
+	"$@" >"$E2E_TMP/o" 2>"$E2E_TMP/e"; rc=$?
+	expect "$name rc" "$rc" 1 || return 1
+	expect "$name stdout" "$(wc -c <"$E2E_TMP/o")" 0 || return 1
+	expect "$name lines" "$(wc -l <"$E2E_TMP/e")" 1 || return 1
+	grep -q -- "$want" "$E2E_TMP/e" || { echo "  $name: '$(cat "$E2E_TMP/e")' lacks '$want'"; return 1; }
+}
+one_error missing "No such file" "$XDPCT" replay "$E2E_TMP/nonexistent.pcap" || ok=0
+echo "hello, not a capture" >"$E2E_TMP/text.pcap"
+one_error not_pcap "not a pcap" "$XDPCT" replay "$E2E_TMP/text.pcap" || ok=0
+size=$(stat -c %s "$CAP")
+head -c $((size - 7)) "$CAP" >"$E2E_TMP/trunc.pcap"
+one_error truncated "truncated" "$XDPCT" replay "$E2E_TMP/trunc.pcap" || ok=0
+head -c 30 "$CAP" >"$E2E_TMP/short.pcap"
+one_error header_only "$E2E_TMP/short.pcap" "$XDPCT" replay "$E2E_TMP/short.pcap" || ok=0
+"$XDPCT" replay >/dev/null 2>&1; expect usage_rc $? 2 || ok=0
+"$XDPCT" replay --until soon "$CAP" >/dev/null 2>&1; expect until_rc $? 2 || ok=0
+"$XDPCT" replay --egress-from nowhere "$CAP" >/dev/null 2>&1; expect egress_rc $? 2 || ok=0
+[ $ok = 1 ] && pass $t || fail $t
+e2e_exit

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* What `replay` shares with the other commands: the flow table's two forms, as `list` prints them. */
+#ifndef XDPCT_USER_REPLAY_H
+#define XDPCT_USER_REPLAY_H
+
+#include <stddef.h>
+#include "flows.h"
+#include "json.h"
+
+/* The flows as `list -j` prints them: an array under key (NULL inside arrays or at the top). */
+void xdpct_list_json(struct json *j, const char *key, const struct xdpct_flow_rec *v, size_t n,
+		     const struct xdpct_config *cfg, __u64 now);
+/* The flows as `list` prints them, with the count line. */
+void xdpct_list_table(const struct xdpct_flow_rec *v, size_t n, const struct xdpct_config *cfg,
+		      __u64 now);
+
+/* A capture (pcap or pcapng) read through libpcap: user/replay_pcap.c. */
+struct replay_cap;
+/* 0, or -1 with the reason (missing file, not a capture, unknown link type) in why. */
+int replay_cap_open(const char *path, struct replay_cap **out, char *why, size_t len);
+/* 1 with the next frame, 0 at the end, -1 on an error (a truncated file): see replay_cap_error. */
+int replay_cap_next(struct replay_cap *c, unsigned long long *ts_ns, const unsigned char **data,
+		    size_t *caplen);
+const char *replay_cap_error(struct replay_cap *c);
+void replay_cap_close(struct replay_cap *c);
+/* The frame as Ethernet in buf (length returned); 0 when it does not fit or carries nothing. */
+size_t replay_cap_ethernet(const struct replay_cap *c, const unsigned char *pkt, size_t len,
+			   unsigned char *buf, size_t cap);
+
+#endif /* XDPCT_USER_REPLAY_H */
