@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "conf.h"
 #include "daemon.h"
+#include "metrics.h"
 #include "ipc.h"
 #include "json.h"
 #include "loader.h"
@@ -25,6 +26,7 @@ enum {
 	OPT_FLOWS,
 	OPT_DETACH_ON_EXIT,
 	OPT_SWEEP,
+	OPT_METRICS,
 };
 
 static const struct cli_opt attach_opts[] = {
@@ -36,6 +38,8 @@ static const struct cli_opt attach_opts[] = {
 	{ "sweep-interval", OPT_SWEEP, "DURATION",
 	  "daemon's table sweep period (default: half the shortest timeout, 100ms..5s)" },
 	{ "flows", OPT_FLOWS, "N", "flow table size at first load (default 1048576)" },
+	{ "metrics-listen", OPT_METRICS, "ADDR:PORT",
+	  "daemon serves Prometheus metrics there (a bare PORT: 127.0.0.1)" },
 	{ 0 },
 };
 
@@ -111,6 +115,14 @@ static int parse_opts(int argc, char **argv, enum xdpct_xdp_mode *mode, bool *no
 						 "--sweep-interval: '%s' is not a duration from 10ms to 1h",
 						 optarg);
 			break;
+		case OPT_METRICS: {
+			char why[128];
+
+			if (metrics_addr_check(optarg, why, sizeof(why)))
+				return cli_usage(&cmd_attach, "--metrics-listen: %s", why);
+			dopts->metrics_listen = optarg;
+			break;
+		}
 		case OPT_FLOWS:
 			errno = 0;
 			lopts->flows_max = (__u32)strtoul(optarg, &end, 10);

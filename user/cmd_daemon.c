@@ -6,9 +6,10 @@
 #include "cli.h"
 #include "conf.h"
 #include "daemon.h"
+#include "metrics.h"
 #include "ipc.h"
 
-enum { OPT_FOREGROUND = 'f', OPT_DETACH_ON_EXIT = 256, OPT_SWEEP, OPT_STOP };
+enum { OPT_FOREGROUND = 'f', OPT_DETACH_ON_EXIT = 256, OPT_SWEEP, OPT_STOP, OPT_METRICS };
 
 static const struct cli_opt daemon_opts[] = {
 	{ "foreground", OPT_FOREGROUND, NULL, "stay in this process, logging to stderr" },
@@ -16,6 +17,8 @@ static const struct cli_opt daemon_opts[] = {
 	{ "sweep-interval", OPT_SWEEP, "DURATION",
 	  "table sweep period (default: half the shortest timeout, 100ms..5s)" },
 	{ "stop", OPT_STOP, NULL, "stop the running daemon (programs stay attached)" },
+	{ "metrics-listen", OPT_METRICS, "ADDR:PORT",
+	  "serve Prometheus metrics there (a bare PORT: 127.0.0.1)" },
 	{ 0 },
 };
 
@@ -47,6 +50,14 @@ static int run_daemon(int argc, char **argv)
 		case OPT_DETACH_ON_EXIT:
 			o.detach_on_exit = true;
 			break;
+		case OPT_METRICS: {
+			char why[128];
+
+			if (metrics_addr_check(optarg, why, sizeof(why)))
+				return cli_usage(&cmd_daemon, "--metrics-listen: %s", why);
+			o.metrics_listen = optarg;
+			break;
+		}
 		case OPT_STOP:
 			stop = true;
 			break;

@@ -24,6 +24,7 @@
 #include <bpf/libbpf.h>
 #include "cli.h"
 #include "daemon.h"
+#include "metrics.h"
 #include "ipc.h"
 #include "loader.h"
 
@@ -122,6 +123,7 @@ struct daemon {
 	struct client clients[MAX_CLIENTS];
 	int nclients;
 	int epfd, lfd, sigfd, pidfd;
+	int mfd; /* metrics listener (user/metrics.c), -1 when off */
 	__u64 now; /* clock ticks, refreshed on every wake-up */
 	__u64 next_sweep_ms;
 	__u64 next_iface_ms;
@@ -514,7 +516,7 @@ static int epoll_add(int epfd, int fd, __u64 tag)
 	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &e) ? -errno : 0;
 }
 
-enum { TAG_RB = 1, TAG_LISTEN, TAG_SIG };
+enum { TAG_RB = 1, TAG_LISTEN, TAG_SIG, TAG_METRICS };
 
 /*
  * An interface deleted while attached takes its XDP link and tc filter with
@@ -574,6 +576,8 @@ static void cleanup(struct daemon *d)
 	}
 	if (d->sigfd >= 0)
 		close(d->sigfd);
+	if (d->mfd >= 0)
+		close(d->mfd);
 	if (d->epfd >= 0)
 		close(d->epfd);
 	/* Detached: nothing left to log for either. */
@@ -592,7 +596,7 @@ static int daemon_init(struct daemon *d)
 	sigset_t mask;
 	int err;
 
-	d->epfd = d->lfd = d->sigfd = d->pidfd = -1;
+	d->epfd = d->lfd = d->sigfd = d->pidfd = d->mfd = -1;
 	err = xdpct_instance_open(&d->in);
 	if (!err)
 		err = xdpct_instance_check(&d->in);
@@ -631,6 +635,14 @@ static int daemon_init(struct daemon *d)
 		err = -errno;
 		xdpct_err("daemon: epoll: %s", strerror(-err));
 		return err ? err : -EIO;
+	}
+	if (d->opts.metrics_listen) {
+		d->mfd = metrics_listen(d->opts.metrics_listen);
+		if (d->mfd < 0 || epoll_add(d->epfd, d->mfd, TAG_METRICS)) {
+			err = d->mfd < 0 ? d->mfd : -errno;
+			xdpct_err("daemon: metrics on %s: %s", d->opts.metrics_listen, strerror(-err));
+			return err;
+		}
 	}
 	d->st.pid = getpid();
 	d->st.started = (__u64)time(NULL);
@@ -682,6 +694,9 @@ static void daemon_loop(struct daemon *d)
 				ring_buffer__consume(d->rb);
 			} else if (tag == TAG_LISTEN) {
 				client_accept(d);
+			} else if (tag == TAG_METRICS) {
+				d->st.timers = d->heap.n;
+				metrics_serve(d->mfd, &d->in, &d->st);
 			} else if (tag == TAG_SIG) {
 				struct signalfd_siginfo si;
 

@@ -16,6 +16,7 @@ struct xdpct_daemon_opts {
 	bool foreground;      /* log to stderr and stay in this process */
 	bool detach_on_exit;  /* on SIGINT/SIGTERM, detach everything too */
 	__u64 sweep_ms;       /* 0: half the shortest timeout, within 100 ms .. 5 s */
+	const char *metrics_listen; /* serve Prometheus metrics there (user/metrics.h); NULL: off */
 };
 
 /*

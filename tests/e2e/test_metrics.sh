@@ -1,0 +1,91 @@
+# Prometheus metrics: the daemon started by attach --metrics-listen serves
+# its stats over HTTP inside the namespace; curl scrapes them and the text
+# is checked against the exposition format line by line, and against stats.
+. "$(dirname "$0")/../lib/e2e.sh"
+
+if ! command -v curl >/dev/null; then
+	skip metrics_format "curl is not installed (make deps)"; e2e_exit
+fi
+ns_add c; ns_add s
+link c veth0 s veth0
+addr c veth0 198.18.0.1/24; addr s veth0 198.18.0.2/24
+X() { "$XDPCT" -n "$(ns s)" "$@"; }
+RUN_DIR=/run/xdpct/net$(stat -L -c %i "/run/netns/$(ns s)")
+trap 'e2e_cleanup; rm -rf "$RUN_DIR"' EXIT
+URL=http://127.0.0.1:9469/metrics
+
+t=metrics_format
+ok=1
+if ! X attach veth0 --metrics-listen 9469 >/dev/null; then
+	fail $t; e2e_exit
+fi
+run s "$PEER" server 198.18.0.2 8001 "touch:$E2E_TMP/la" recv:10 "wait:$E2E_TMP/done" &
+wait_file "$E2E_TMP/la"
+run c "$PEER" client 198.18.0.2 8001 sport:45001 send:10 "touch:$E2E_TMP/oa" "wait:$E2E_TMP/done" &
+run s "$PEER" server 198.18.0.2 8002 "touch:$E2E_TMP/lb" recv:10 eof close &
+wait_file "$E2E_TMP/lb"
+run c "$PEER" client 198.18.0.2 8002 sport:45002 send:10 shut eof close
+wait_file "$E2E_TMP/oa"; sleep 0.2
+run s curl -sS -D "$E2E_TMP/headers" -o "$E2E_TMP/m.txt" "$URL" || { echo "  curl failed"; ok=0; }
+X -j stats >"$E2E_TMP/stats.json"
+touch "$E2E_TMP/done"
+grep -qi '^content-type: text/plain; version=0.0.4' "$E2E_TMP/headers" ||
+	{ echo "  headers: $(cat "$E2E_TMP/headers")"; ok=0; }
+# The grammar, strictly: HELP and TYPE lines, samples name{label="v",...} value;
+# a family's TYPE once and before its samples; counters end in _total; no blank lines.
+awk '
+function bad(why) { printf "  line %d: %s: %s\n", NR, why, $0; err = 1 }
+/^# HELP / { if ($0 !~ /^# HELP [a-zA-Z_:][a-zA-Z0-9_:]* [^ ].*$/) bad("HELP"); next }
+/^# TYPE / {
+	if ($0 !~ /^# TYPE [a-zA-Z_:][a-zA-Z0-9_:]* (counter|gauge)$/) { bad("TYPE"); next }
+	if ($3 in type) bad("second TYPE")
+	type[$3] = $4
+	if ($4 == "counter" && $3 !~ /_total$/) bad("counter without _total")
+	if ($4 == "gauge" && $3 ~ /_total$/) bad("gauge with _total")
+	next
+}
+/^#/ { bad("comment"); next }
+{
+	if ($0 !~ /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[a-zA-Z_][a-zA-Z0-9_]*="([^"\\]|\\.)*"(,[a-zA-Z_][a-zA-Z0-9_]*="([^"\\]|\\.)*")*\})? -?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$/) { bad("sample"); next }
+	name = $0; sub(/[{ ].*/, "", name)
+	if (!(name in type)) bad("sample before its TYPE")
+	if (seen[$1]++) bad("duplicate series")
+	n++
+}
+END { if (!err && n < 20) { print "  only " n " samples"; err = 1 } exit err }
+' "$E2E_TMP/m.txt" || ok=0
+# The values: what stats says, as labelled series.
+val() { awk -v k="$1" '$1 == k { print $2 }' "$E2E_TMP/m.txt"; }
+expect packets "$(val xdpct_packets_total)" "$(jq .counters.packets "$E2E_TMP/stats.json")" || ok=0
+expect flows_new "$(val xdpct_flows_new_total)" 2 || ok=0
+expect invalid "$(val 'xdpct_invalid_segments_total{reason="out_of_window"}')" \
+	"$(jq .counters.invalid_out_of_window "$E2E_TMP/stats.json")" || ok=0
+expect malformed "$(val 'xdpct_malformed_packets_total{layer="tcp"}')" 0 || ok=0
+expect responder "$(val 'xdpct_responder_total{action="rst"}')" 0 || ok=0
+expect est "$(val 'xdpct_flows{interface="veth0",state="ESTABLISHED"}')" 1 || ok=0
+expect tw "$(val 'xdpct_flows{interface="veth0",state="TIME_WAIT"}')" 1 || ok=0
+expect attached "$(val 'xdpct_interface_attached{interface="veth0",ifindex="'"$(ip -n "$(ns s)" -j link show veth0 | jq '.[0].ifindex')"'"}')" 1 || ok=0
+[ "$(val xdpct_daemon_events_total)" -ge 4 ] || { echo "  daemon events $(val xdpct_daemon_events_total)"; ok=0; }
+[ $ok = 1 ] && pass $t || { sed 's/^/    /' "$E2E_TMP/m.txt" | head -80; fail $t; }
+
+t=metrics_http_and_errors
+ok=1
+code=$(run s curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:9469/nothing)
+expect not_found "$code" 404 || ok=0
+# Loopback only: the namespace's own address does not answer.
+run s curl -s -m 2 -o /dev/null http://198.18.0.2:9469/metrics && { echo "  answered off loopback"; ok=0; }
+# A client that connects and says nothing holds the daemon up at most a moment.
+run s bash -c 'exec 3<>/dev/tcp/127.0.0.1/9469; sleep 1' &
+sleep 0.1
+code=$(run s curl -s -m 3 -o /dev/null -w '%{http_code}' "$URL")
+expect after_silent "$code" 200 || ok=0
+wait
+"$XDPCT" -n "$(ns s)" daemon --metrics-listen nowhere:x >/dev/null 2>&1; expect bad_addr_rc $? 2 || ok=0
+"$XDPCT" -n "$(ns c)" attach veth0 --metrics-listen 1.2.3.4 >/dev/null 2>&1; expect bad_port_rc $? 2 || ok=0
+# Restarted with the option, the daemon serves again.
+X daemon --stop >/dev/null
+X daemon --metrics-listen '[::1]:9470' >/dev/null || ok=0
+code=$(run s curl -s -m 3 -o /dev/null -w '%{http_code}' 'http://[::1]:9470/metrics')
+expect v6 "$code" 200 || ok=0
+[ $ok = 1 ] && pass $t || fail $t
+e2e_exit

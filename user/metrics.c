@@ -1,0 +1,325 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Prometheus text exposition of the counters, the table and the daemon (user/metrics.h). */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <xdpct/counters.h>
+#include "flows.h"
+#include "metrics.h"
+
+#define METRICS_IFACES_MAX 64
+/* A scraper gets this long to send its request line. */
+#define METRICS_READ_MS 500
+
+static int parse(const char *spec, struct sockaddr_storage *ss, socklen_t *sl)
+{
+	char host[64];
+	const char *colon, *port_s;
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+	unsigned long port;
+	char *end;
+
+	memset(ss, 0, sizeof(*ss));
+	if (spec[0] == '[') {
+		colon = strstr(spec, "]:");
+		if (!colon || (size_t)(colon - spec - 1) >= sizeof(host))
+			return -EINVAL;
+		memcpy(host, spec + 1, (size_t)(colon - spec - 1));
+		host[colon - spec - 1] = 0;
+		port_s = colon + 2;
+	} else if ((colon = strrchr(spec, ':'))) {
+		if ((size_t)(colon - spec) >= sizeof(host))
+			return -EINVAL;
+		memcpy(host, spec, (size_t)(colon - spec));
+		host[colon - spec] = 0;
+		port_s = colon + 1;
+	} else {
+		strcpy(host, "127.0.0.1");
+		port_s = spec;
+	}
+	errno = 0;
+	port = strtoul(port_s, &end, 10);
+	if (errno || *end || !*port_s || port < 1 || port > 65535)
+		return -EINVAL;
+	if (inet_pton(AF_INET, host, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((__u16)port);
+		*sl = sizeof(*s4);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, host, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((__u16)port);
+		*sl = sizeof(*s6);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int metrics_addr_check(const char *spec, char *why, size_t len)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+
+	if (parse(spec, &ss, &sl)) {
+		snprintf(why, len, "'%s' is not ADDR:PORT, [ADDR]:PORT or PORT", spec);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int metrics_listen(const char *spec)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	int fd, one = 1, err;
+
+	if (parse(spec, &ss, &sl))
+		return -EINVAL;
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, sl) || listen(fd, 16)) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+/* A counter of the data path: its family, and the label it carries within it. */
+static void counter_family(const char *name, char *family, size_t flen, const char **label,
+			   const char **value, const char **help)
+{
+	static const struct {
+		const char *prefix, *family, *label, *help;
+	} groups[] = {
+		{ "invalid_", "xdpct_invalid_segments_total", "reason",
+		  "TCP segments the state machine judged invalid, by reason." },
+		{ "malformed_", "xdpct_malformed_packets_total", "layer",
+		  "Frames whose headers did not parse, by the layer that failed." },
+		{ "responder_", "xdpct_responder_total", "action",
+		  "What the responder did: SYN cookies, cookie ACKs checked, re-ACKs, RSTs, challenge ACKs." },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
+		if (!strncmp(name, groups[i].prefix, strlen(groups[i].prefix))) {
+			snprintf(family, flen, "%s", groups[i].family);
+			*label = groups[i].label;
+			*value = name + strlen(groups[i].prefix);
+			*help = groups[i].help;
+			return;
+		}
+	snprintf(family, flen, "xdpct_%s_total", name);
+	*label = NULL;
+	*value = NULL;
+	*help = NULL;
+}
+
+static void iface_name(unsigned int ifindex, char *buf, size_t len)
+{
+	char name[IF_NAMESIZE];
+
+	if (ifindex && if_indextoname(ifindex, name))
+		snprintf(buf, len, "%s", name);
+	else
+		snprintf(buf, len, "ifindex%u", ifindex);
+}
+
+int metrics_render(FILE *out, const struct xdpct_instance *in, const struct ipc_status *st)
+{
+	__u64 cnt[CNT__MAX], (*per)[CT__MAX];
+	unsigned int ifidx[METRICS_IFACES_MAX], key, *prev = NULL;
+	struct xdpct_flow_rec *v = NULL;
+	char family[96], last[96] = "", name[IF_NAMESIZE + 16];
+	size_t n = 0, i, nif = 0, k;
+	int err, s;
+
+	err = xdpct_counters_read(in, cnt);
+	if (err)
+		return err;
+	/* The attached interfaces, then flows per interface and state. */
+	while (nif < METRICS_IFACES_MAX && !bpf_map_get_next_key(in->ifaces_fd, prev, &key)) {
+		ifidx[nif++] = key;
+		prev = &ifidx[nif - 1];
+	}
+	err = xdpct_flows_read(in->flows_fd, &v, &n);
+	if (err)
+		return err;
+	per = calloc(nif + 1, sizeof(*per));
+	if (!per) {
+		free(v);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < nif && ifidx[k] != v[i].flow.ifindex; k++)
+			;
+		if (v[i].flow.state < CT__MAX)
+			per[k][v[i].flow.state]++;
+	}
+	free(v);
+
+	for (i = 0; i < CNT__MAX; i++) {
+		const char *label, *value, *help;
+
+		counter_family(xdpct_counter_names[i], family, sizeof(family), &label, &value, &help);
+		if (strcmp(family, last)) {
+			if (help)
+				fprintf(out, "# HELP %s %s\n", family, help);
+			else
+				fprintf(out, "# HELP %s Data path counter %s.\n", family,
+					xdpct_counter_names[i]);
+			fprintf(out, "# TYPE %s counter\n", family);
+			snprintf(last, sizeof(last), "%s", family);
+		}
+		if (label)
+			fprintf(out, "%s{%s=\"%s\"} %llu\n", family, label, value,
+				(unsigned long long)cnt[i]);
+		else
+			fprintf(out, "%s %llu\n", family, (unsigned long long)cnt[i]);
+	}
+	fprintf(out, "# HELP xdpct_flows Entries of the flow table, by interface first seen on and state.\n"
+		     "# TYPE xdpct_flows gauge\n");
+	for (k = 0; k <= nif; k++) {
+		__u64 any = 0;
+
+		for (s = 1; s < CT__MAX; s++)
+			any += per[k][s];
+		if (k == nif && !any)
+			continue; /* no flow of a vanished interface */
+		if (k == nif)
+			snprintf(name, sizeof(name), "other");
+		else
+			iface_name(ifidx[k], name, sizeof(name));
+		for (s = 1; s < CT__MAX; s++)
+			fprintf(out, "xdpct_flows{interface=\"%s\",state=\"%s\"} %llu\n", name,
+				xdpct_ct_state_name((unsigned int)s), (unsigned long long)per[k][s]);
+	}
+	free(per);
+	fprintf(out, "# HELP xdpct_interface_attached Interfaces xdpct is attached to.\n"
+		     "# TYPE xdpct_interface_attached gauge\n");
+	for (k = 0; k < nif; k++) {
+		iface_name(ifidx[k], name, sizeof(name));
+		fprintf(out, "xdpct_interface_attached{interface=\"%s\",ifindex=\"%u\"} 1\n", name,
+			ifidx[k]);
+	}
+	if (!st)
+		return 0;
+	fprintf(out,
+		"# HELP xdpct_daemon_events_total Events the daemon read from the ring buffer.\n"
+		"# TYPE xdpct_daemon_events_total counter\n"
+		"xdpct_daemon_events_total %llu\n"
+		"# HELP xdpct_daemon_expired_total Entries the daemon removed as timed out.\n"
+		"# TYPE xdpct_daemon_expired_total counter\n"
+		"xdpct_daemon_expired_total %llu\n"
+		"# HELP xdpct_daemon_sweeps_total Table sweeps the daemon ran.\n"
+		"# TYPE xdpct_daemon_sweeps_total counter\n"
+		"xdpct_daemon_sweeps_total %llu\n"
+		"# HELP xdpct_daemon_reader_drops_total Events slow readers missed.\n"
+		"# TYPE xdpct_daemon_reader_drops_total counter\n"
+		"xdpct_daemon_reader_drops_total %llu\n"
+		"# HELP xdpct_daemon_readers Event readers connected.\n"
+		"# TYPE xdpct_daemon_readers gauge\n"
+		"xdpct_daemon_readers %llu\n"
+		"# HELP xdpct_daemon_time_wait_timers TIME-WAIT timers pending.\n"
+		"# TYPE xdpct_daemon_time_wait_timers gauge\n"
+		"xdpct_daemon_time_wait_timers %llu\n"
+		"# HELP xdpct_daemon_start_time_seconds When the daemon started, unix time.\n"
+		"# TYPE xdpct_daemon_start_time_seconds gauge\n"
+		"xdpct_daemon_start_time_seconds %llu\n",
+		(unsigned long long)st->events, (unsigned long long)st->destroyed,
+		(unsigned long long)st->sweeps, (unsigned long long)st->reader_drops,
+		(unsigned long long)st->readers, (unsigned long long)st->timers,
+		(unsigned long long)st->started);
+	return 0;
+}
+
+static void reply(int fd, const char *status, const char *type, const char *body, size_t len)
+{
+	char head[256];
+	int h = snprintf(head, sizeof(head),
+			 "HTTP/1.0 %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+			 "Connection: close\r\n\r\n",
+			 status, type, len);
+
+	if (send(fd, head, (size_t)h, MSG_NOSIGNAL) != h)
+		return;
+	while (len) {
+		ssize_t w = send(fd, body, len, MSG_NOSIGNAL);
+
+		if (w <= 0)
+			return;
+		body += w;
+		len -= (size_t)w;
+	}
+}
+
+static void serve_one(int fd, const struct xdpct_instance *in, const struct ipc_status *st)
+{
+	char req[1024];
+	size_t got = 0;
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	char *body = NULL;
+	size_t blen = 0;
+	FILE *out;
+
+	/* The request line is enough; read until it is complete or time is up. */
+	while (got < sizeof(req) - 1 && !memchr(req, '\n', got)) {
+		ssize_t r;
+
+		if (poll(&p, 1, METRICS_READ_MS) <= 0)
+			return;
+		r = recv(fd, req + got, sizeof(req) - 1 - got, 0);
+		if (r <= 0)
+			return;
+		got += (size_t)r;
+	}
+	req[got] = 0;
+	if (strncmp(req, "GET ", 4)) {
+		reply(fd, "405 Method Not Allowed", "text/plain", "GET only\n", 9);
+		return;
+	}
+	if (strncmp(req + 4, "/metrics ", 9) && strncmp(req + 4, "/metrics?", 9) &&
+	    strncmp(req + 4, "/metrics\r", 9)) {
+		reply(fd, "404 Not Found", "text/plain", "try /metrics\n", 13);
+		return;
+	}
+	out = open_memstream(&body, &blen);
+	if (!out)
+		return;
+	if (metrics_render(out, in, st)) {
+		fclose(out);
+		free(body);
+		reply(fd, "500 Internal Server Error", "text/plain", "read failed\n", 12);
+		return;
+	}
+	fclose(out);
+	reply(fd, "200 OK", "text/plain; version=0.0.4; charset=utf-8", body, blen);
+	free(body);
+}
+
+void metrics_serve(int lfd, const struct xdpct_instance *in, const struct ipc_status *st)
+{
+	int fd, i;
+
+	/* A bounded number per wake-up: the loop has events to serve too. */
+	for (i = 0; i < 16; i++) {
+		fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd < 0)
+			return;
+		serve_one(fd, in, st);
+		close(fd);
+	}
+}
