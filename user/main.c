@@ -10,12 +10,12 @@
 
 extern const struct cli_cmd cmd_attach, cmd_detach, cmd_status, cmd_list, cmd_events, cmd_stats,
 	cmd_config, cmd_flush, cmd_delete, cmd_daemon, cmd_demo;
-extern const struct cli_cmd cmd_replay;
+extern const struct cli_cmd cmd_replay, cmd_top;
 
 const struct cli_cmd *const cli_commands[] = {
 	&cmd_attach, &cmd_detach, &cmd_status, &cmd_list,   &cmd_events, &cmd_stats,
 	&cmd_config, &cmd_flush,  &cmd_delete, &cmd_daemon, &cmd_demo,	 &cmd_replay,
-	NULL,
+	&cmd_top,	NULL,
 };
 
 static void usage(FILE *out)
