@@ -80,13 +80,16 @@ $(BUILD)/tests/tools/%: tests/tools/%.c | $(BUILD)/tests/tools
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-FUZZ_BINS    := $(BUILD)/tests/fuzz/fuzz_track $(BUILD)/tests/fuzz/seeds
+FUZZ_BINS    := $(BUILD)/tests/fuzz/fuzz_track $(BUILD)/tests/fuzz/fuzz_conf $(BUILD)/tests/fuzz/seeds
 
 $(BUILD)/tests/fuzz:
 	mkdir -p $@
 
 $(BUILD)/tests/fuzz/fuzz_track: tests/fuzz/fuzz_track.c $(TEST_HDRS) $(BPF_HDRS) | $(BUILD)/tests/fuzz
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(WARN) -Iinclude -Itests/lib -o $@ $<
+
+$(BUILD)/tests/fuzz/fuzz_conf: tests/fuzz/fuzz_conf.c user/conf.c user/conf.h $(BPF_HDRS) | $(BUILD)/tests/fuzz
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(WARN) -Iinclude -Iuser -o $@ tests/fuzz/fuzz_conf.c user/conf.c
 
 $(BUILD)/tests/fuzz/seeds: tests/fuzz/seeds.c $(TEST_HDRS) | $(BUILD)/tests/fuzz
 	$(CC) $(CFLAGS) $(WARN) -Iinclude -Itests/lib -o $@ $<

@@ -126,17 +126,26 @@ static __always_inline void xdpct_result_from(struct xdpct_result *r, const stru
 	r->client_is_b = !!(f->flags & FLOW_CLIENT_IS_B);
 }
 
-/* Run the state machine on an existing entry, under its stripe lock. */
+/*
+ * Run the state machine on an existing entry: established traffic through
+ * the lock-free fast path, everything else under the flow's stripe lock.
+ */
 static __always_inline void xdpct_step_locked(struct xdpct_flow *f,
 					      const struct xdpct_flow_key *key, int src_is_b,
 					      const struct xdpct_pkt *pkt,
 					      const struct xdpct_config *cfg, __u64 now,
 					      __u32 segs, struct xdpct_result *r)
 {
-	__u32 stripe = xdpct_lock_stripe(key);
-	struct xdpct_lock *l = bpf_map_lookup_elem(&flow_locks, &stripe);
+	struct xdpct_lock *l;
+	__u32 stripe;
 	bool stale;
 
+	if (xdpct_fast_step(f, src_is_b, pkt, now, segs, &r->step)) {
+		xdpct_result_from(r, f);
+		return;
+	}
+	stripe = xdpct_lock_stripe(key);
+	l = bpf_map_lookup_elem(&flow_locks, &stripe);
 	if (!l) /* cannot happen: the stripe is masked into range */
 		return;
 	bpf_spin_lock(&l->lock);

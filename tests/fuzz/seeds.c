@@ -2,7 +2,8 @@
 /*
  * Writes the fuzzer's seed corpus: the conversations the packet tests
  * build with tests/lib/frame.h, in fuzz_track's record format
- * (ctrl, u16 length, frame). Usage: seeds DIR
+ * (ctrl, u16 length, frame); with a second DIR, fuzz_conf's seeds too (a
+ * key index byte, then a value). Usage: seeds DIR [CONF_DIR]
  */
 #include <errno.h>
 #include <stdio.h>
@@ -119,8 +120,8 @@ int main(int argc, char **argv)
 	static struct seed s;
 	int err = 0;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: seeds DIR\n");
+	if (argc != 2 && argc != 3) {
+		fprintf(stderr, "usage: seeds DIR [CONF_DIR]\n");
 		return 2;
 	}
 #define SEED(name, body)                                 \
@@ -136,5 +137,24 @@ int main(int argc, char **argv)
 	SEED("simultaneous_open_rst", simultaneous_open_and_rst(&s));
 	SEED("odd_frames", odd_frames(&s));
 	SEED("two_flows", (lifecycle(&s, &C4, &S4, 0, 0, 0), lifecycle(&s, &C6, &S6, 0, 0, 1)));
+	if (argc == 3) {
+		/* Values of every kind the keys take, for every key index. */
+		static const char *const values[] = {
+			"pass", "reject", "1m", "1500ms", "3650d", "80,443,8000-8010", "none",
+			"all", "new,fin,destroyed", "on", "off", "1000", "255", "0",
+		};
+		unsigned int k, v;
+		char name[64];
+
+		for (k = 0; k < 24; k++)
+			for (v = 0; v < sizeof(values) / sizeof(values[0]); v++) {
+				memset(&s, 0, sizeof(s));
+				s.buf[0] = (uint8_t)k;
+				s.len = 1 + strlen(values[v]);
+				memcpy(s.buf + 1, values[v], s.len - 1);
+				snprintf(name, sizeof(name), "key%u_%u", k, v);
+				err |= write_seed(argv[2], name, &s);
+			}
+	}
 	return err ? 1 : 0;
 }

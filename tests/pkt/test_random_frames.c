@@ -14,6 +14,7 @@
 #include "bpf_env.h"
 #include "check.h"
 #include "invariants.h"
+#include "reply.h"
 
 #define PAIRS 48
 #define TC_ACT_OK 0
@@ -171,8 +172,10 @@ static void random_bytes(struct frame *f)
 }
 
 struct tally {
-	uint64_t frames, drops, aborted, bad_verdict, refused;
+	uint64_t frames, drops, aborted, bad_verdict, refused, tx, bad_tx;
 };
+
+static int responder_on; /* the current case turned the responder's answers on */
 
 static void run_frames(uint32_t count, int allow_strict, struct tally *t)
 {
@@ -188,7 +191,7 @@ static void run_frames(uint32_t count, int allow_strict, struct tally *t)
 		if (i % 500 == 0) {
 			now += rnd_below(20) ? rnd_below(2000) : 40000 + rnd_below(200000);
 			if (allow_strict)
-				E.cfg.policy = rnd_below(2) ? POLICY_STRICT : POLICY_PASS;
+				E.cfg.policy = rnd_below(responder_on ? 3 : 2);
 			REQUIRE(env_set_time(&E, now) == 0, "set the clock");
 		}
 		if (r < 55)
@@ -215,9 +218,18 @@ static void run_frames(uint32_t count, int allow_strict, struct tally *t)
 				       tc ? "tc" : "xdp", f.len, strerror(-v));
 		} else if (!tc && v == XDP_ABORTED) {
 			t->aborted++;
+		} else if (!tc && v == XDP_TX) {
+			struct reply rp;
+
+			/* Every answer is a well-formed TCP segment with correct checksums. */
+			t->tx++;
+			if (reply_parse(E.out, E.out_len, &rp) || !rp.ip_csum_ok || !rp.tcp_csum_ok) {
+				if (t->bad_tx++ < 3)
+					printf("  frame %u: XDP_TX answer malformed or with a bad checksum\n", i);
+			}
 		} else if (tc ? (v == TC_ACT_SHOT) : (v == XDP_DROP)) {
 			t->drops++;
-		} else if (tc ? v != TC_ACT_OK : (v != XDP_PASS && v != XDP_TX)) {
+		} else if (tc ? v != TC_ACT_OK : v != XDP_PASS) {
 			if (t->bad_verdict++ < 3)
 				printf("  frame %u: unexpected verdict %d (%s)\n", i, v, tc ? "tc" : "xdp");
 		}
@@ -244,11 +256,13 @@ static void check_counters(const struct tally *t, const struct inv_walk *w, int 
 	CHECK_EQ(seen, t->frames, "packets counter: every frame seen once");
 	CHECK_EQ(tcp + other, seen, "every frame is TCP, not TCP, a fragment or malformed");
 	CHECK(invalid <= tcp, "invalid segments are TCP segments");
-	CHECK_EQ(env_counter(&E, CNT_VERDICT_DROP), t->drops, "drops counted = drops seen");
+	/* The responder drops bad cookie ACKs under its own counters. */
+	if (!responder_on)
+		CHECK_EQ(env_counter(&E, CNT_VERDICT_DROP), t->drops, "drops counted = drops seen");
 	CHECK_EQ(env_counter(&E, CNT_FLOW_CREATE_FAILED), 0, "no flow creation failed");
 	/* Valid segments are counted on their flow; reopening and eviction forget some. */
 	CHECK(w->packets <= tcp - invalid, "flows count no more segments than were valid");
-	if (!evicts) {
+	if (!evicts && !responder_on) {
 		CHECK_EQ(w->flows, env_counter(&E, CNT_FLOW_NEW), "every opened flow is in the table");
 		if (env_counter(&E, CNT_FLOW_REOPENED) == 0)
 			CHECK_EQ(w->packets, tcp - invalid, "segments on flows = valid segments");
@@ -275,7 +289,7 @@ static uint64_t seed_from_env(void)
 	return s ? strtoull(s, NULL, 0) : (uint64_t)time(NULL) * 2654435761u + 1;
 }
 
-static void run_case(uint32_t flows_max, uint32_t count, int allow_strict, int evicts)
+static void run_case(uint32_t flows_max, uint32_t count, int allow_strict, int evicts, int responder)
 {
 	const struct inv_opts opts = { .min_ip_len = 40, .single_segs = 1 };
 	struct tally t = { 0 };
@@ -284,14 +298,29 @@ static void run_case(uint32_t flows_max, uint32_t count, int allow_strict, int e
 
 	rng_state = seed;
 	REQUIRE(env_open(&E, flows_max) == 0, "load the data path");
+	responder_on = responder;
+	if (responder) {
+		__u32 port;
+		__u8 prot = PORT_PROTECTED;
+
+		E.cfg.flags |= CFG_SYNCOOKIES | CFG_TW_REACK | CFG_CHALLENGE_ACK;
+		REQUIRE(env_set_config(&E) == 0, "responder on");
+		for (port = 80; port <= 443; port += 363)
+			REQUIRE(bpf_map_update_elem(bpf_map__fd(E.skel->maps.ports), &port, &prot,
+						    BPF_ANY) == 0,
+				"protect ports 80 and 443");
+	}
 	pairs_init();
 	run_frames(count, allow_strict, &t);
 	CHECK_EQ(t.aborted, 0, "XDP_ABORTED verdicts");
 	CHECK_EQ(t.bad_verdict, 0, "failed runs or unknown verdicts");
 	CHECK(t.refused < count / 50, "few frames refused by the skb test run");
-	printf("  %llu frames run (%llu short ones refused by the skb test run), %llu dropped\n",
+	CHECK_EQ(t.bad_tx, 0, "malformed answers");
+	if (responder)
+		CHECK(t.tx > 0, "the responder answered some segments");
+	printf("  %llu frames run (%llu short ones refused by the skb test run), %llu dropped, %llu answered\n",
 	       (unsigned long long)t.frames, (unsigned long long)t.refused,
-	       (unsigned long long)t.drops);
+	       (unsigned long long)t.drops, (unsigned long long)t.tx);
 	CHECK_EQ(inv_walk_map(E.flows_fd, &opts, &w), 0, "flows breaking an invariant");
 	CHECK(w.flows <= flows_max, "the table never holds more than its size");
 	report_states(&w);
@@ -308,18 +337,29 @@ static void run_case(uint32_t flows_max, uint32_t count, int allow_strict, int e
 /* 120,000 frames, table large enough that nothing is evicted: exact accounting. */
 static void random_and_mutated_frames_keep_the_table_consistent(void)
 {
-	run_case(65536, 120000, 0, 0);
+	run_case(65536, 120000, 0, 0, 0);
 }
 
 /* Strict policy on and off, and a 64-entry table the LRU must evict from. */
 static void strict_policy_and_a_full_table(void)
 {
-	run_case(64, 40000, 1, 1);
+	run_case(64, 40000, 1, 1, 0);
+}
+
+/*
+ * The responder on (SYN cookies for ports 80 and 443, TIME-WAIT re-ACKs,
+ * challenge ACKs), policies pass, strict and reject in turn: every answer
+ * is a well-formed segment, and the table stays consistent.
+ */
+static void random_frames_with_the_responder_on(void)
+{
+	run_case(65536, 60000, 1, 0, 1);
 }
 
 int main(void)
 {
 	RUN(random_and_mutated_frames_keep_the_table_consistent);
 	RUN(strict_policy_and_a_full_table);
+	RUN(random_frames_with_the_responder_on);
 	return TEST_EXIT();
 }

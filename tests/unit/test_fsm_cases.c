@@ -331,6 +331,23 @@ static void simultaneous_open_server_synack_first(void)
 	simultaneous_open(1);
 }
 
+/*
+ * Both first SYNs are lost after us: each end is still SYN-SENT and
+ * sends its SYN again, then the SYN+ACKs cross (seen on real TCP).
+ */
+static void simultaneous_open_with_both_syns_lost(void)
+{
+	open_flow();
+	VALID(sendp(S, TCPF_SYN, Y, 0, 0), "server SYN (lost beyond us)");
+	STATES(CT_SYN_SENT2, SR, SS, "crossed SYNs");
+	VALID(sendp(C, TCPF_SYN, X, 0, 0), "client SYN again: it never got the server's");
+	STATES(CT_SYN_SENT2, SS, SS, "client still SYN-SENT");
+	VALID(sendp(S, TCPF_SYN | TCPF_ACK, Y, X + 1, 0), "server got it: SYN+ACK");
+	STATES(CT_SYN_RECV, ES, SR, "server SYN-RECEIVED");
+	VALID(sendp(C, TCPF_ACK, X + 1, Y + 1, 0), "client ACK");
+	STATES(CT_ESTABLISHED, ES, ES, "both established");
+}
+
 /* F1->CG and CG->TW on one side, F1->F2->TW on the other; both in TIME-WAIT. */
 static void simultaneous_close_via_closing(void)
 {
@@ -663,6 +680,24 @@ static void bad_flag_combinations(void)
 	CHECK_EQ(st.invalid, INV_NO_FLOW, "no flow");
 }
 
+/* A GSO packet of n segments: n packets, and n sets of headers on the wire. */
+static void gso_packet_counts_its_segments(void)
+{
+	struct xdpct_pkt p = mkseg(TCPF_ACK, X + 1, Y + 1, 3 * 1448, NULL);
+
+	establish();
+	p.l3_off = 14;
+	p.l4_off = 14 + 20;
+	p.opt_len = 12; /* timestamps */
+	p.ip_len = (__u16)(20 + 32 + 3 * 1448);
+	F.ep[DIR_ORIG].packets = F.ep[DIR_ORIG].bytes = 0;
+	xdpct_flow_account(&F, DIR_ORIG, &p, NOW, 3);
+	CHECK_EQ(F.ep[DIR_ORIG].packets, 3, "three segments");
+	CHECK_EQ(F.ep[DIR_ORIG].bytes, 3 * (20 + 32 + 1448), "three IP packets' bytes");
+	xdpct_flow_account(&F, DIR_ORIG, &p, NOW, 1);
+	CHECK_EQ(F.ep[DIR_ORIG].bytes, 3 * (20 + 32 + 1448) + p.ip_len, "one packet: its own length");
+}
+
 /* Sequence numbers wrap: an ISN just below 2^32. */
 static void sequence_wraparound(void)
 {
@@ -763,6 +798,7 @@ int main(void)
 	RUN(server_closes_first_and_fin_acks_fin);
 	RUN(simultaneous_open_client_synack_first);
 	RUN(simultaneous_open_server_synack_first);
+	RUN(simultaneous_open_with_both_syns_lost);
 	RUN(simultaneous_close_via_closing);
 	RUN(close_in_syn_received);
 	RUN(syn_retransmission);
@@ -779,6 +815,7 @@ int main(void)
 	RUN(window_scaling_needs_both_syns);
 	RUN(window_scaling_in_simultaneous_open);
 	RUN(bad_flag_combinations);
+	RUN(gso_packet_counts_its_segments);
 	RUN(sequence_wraparound);
 	RUN(invalid_segment_changes_nothing);
 	return TEST_EXIT();
