@@ -209,6 +209,25 @@ static __always_inline bool xdpct_host_has_conn(struct xdp_md *ctx, const struct
 	return conn;
 }
 
+/*
+ * Our re-ACK reaches the LAST-ACK side, as the lost one should have: record
+ * it on the flow, under its lock, so the table does not wait for an ACK no
+ * program of ours will see.
+ */
+static __always_inline void xdpct_respond_reacked(const struct xdpct_flow_key *key, __u8 dir,
+						  __u64 now)
+{
+	__u32 stripe = xdpct_lock_stripe(key);
+	struct xdpct_lock *l = bpf_map_lookup_elem(&flow_locks, &stripe);
+	struct xdpct_flow *f = bpf_map_lookup_elem(&flows, key);
+
+	if (!l || !f)
+		return;
+	bpf_spin_lock(&l->lock);
+	xdpct_fsm_fin_acked_for_peer(f, dir, now);
+	bpf_spin_unlock(&l->lock);
+}
+
 /* A segment of no flow that the tracker handed over (xdpct_respond_claim()). */
 static __always_inline int xdpct_respond_unknown(struct xdp_md *ctx,
 						 const struct xdpct_config *cfg,
@@ -313,9 +332,12 @@ __noinline int xdpct_respond_xdp(struct xdp_md *ctx, struct xdpct_result *r, int
 	xdpct_resp_options(ctx, &s->pkt);
 	xdpct_reply_add_ts(&w->rp, &s->pkt);
 	act = xdpct_reply_send(ctx, cfg, &s->pkt, &w->rp, verdict);
-	if (act == XDP_TX)
+	if (act == XDP_TX) {
+		if (kind == RESPONSE_TW_REACK)
+			xdpct_respond_reacked(&s->key, r->step.dir, s->now);
 		xdpct_respond_report(cfg, cnt, s, w, r, ctx->ingress_ifindex, counter, EV_RESPONSE,
 				     kind);
+	}
 	return act;
 }
 

@@ -159,6 +159,18 @@ static __always_inline void xdpct_step_locked(struct xdpct_flow *f,
 	bpf_spin_unlock(&l->lock);
 }
 
+/*
+ * An in-window RST that is not exact, or a SYN on an open flow: RFC 5961
+ * has the host answer with a challenge ACK, which is how a peer that lost
+ * its state gets the connection reset. Unless our responder answers it,
+ * strict passes it to the host instead of dropping it.
+ */
+static __always_inline bool xdpct_host_challenges(const struct xdpct_config *cfg,
+						  const struct xdpct_result *r)
+{
+	return r->step.respond == RESP_CHALLENGE && !(cfg->flags & CFG_CHALLENGE_ACK);
+}
+
 static __always_inline __u32 xdpct_event_counter(__u8 type)
 {
 	switch (type) {
@@ -260,7 +272,7 @@ report:
 	if (r->step.invalid) {
 		xdpct_count(cnt, CNT_INV_BAD_FLAGS + r->step.invalid - INV_BAD_FLAGS);
 		xdpct_emit(cfg, cnt, &key, ifindex, r, EV_INVALID, now);
-		if (cfg->policy != POLICY_PASS) {
+		if (cfg->policy != POLICY_PASS && !xdpct_host_challenges(cfg, r)) {
 			xdpct_count(cnt, CNT_VERDICT_DROP);
 			return ACT_DROP;
 		}

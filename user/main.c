@@ -48,6 +48,7 @@ static int check_caps(const char *cmd)
 	char line[256], missing[96] = "";
 	unsigned long long eff = 0;
 	bool found = false;
+	int last;
 	FILE *f;
 	size_t i;
 
@@ -65,8 +66,14 @@ static int check_caps(const char *cmd)
 		fclose(f);
 	if (!found)
 		return 0; /* no /proc: the kernel will say no itself */
+	/* A kernel older than a capability (CAP_BPF: 5.8) grants its work under CAP_SYS_ADMIN. */
+	f = fopen("/proc/sys/kernel/cap_last_cap", "re");
+	if (!f || fscanf(f, "%d", &last) != 1)
+		last = 63;
+	if (f)
+		fclose(f);
 	for (i = 0; i < sizeof(need) / sizeof(need[0]); i++)
-		if (!(eff & (1ull << need[i].bit))) {
+		if (need[i].bit <= last && !(eff & (1ull << need[i].bit))) {
 			if (*missing)
 				strcat(missing, ", ");
 			strcat(missing, need[i].name);

@@ -625,6 +625,25 @@ XDPCT_INLINE void xdpct_flow_account(struct xdpct_flow *f, int dir, const struct
 }
 
 /*
+ * The responder answered a FIN of side dir with an ACK in its peer's name
+ * (the TIME-WAIT re-ACK, sent by XDP_TX): no program of ours sees that ACK
+ * pass, so apply here what seeing it would: the FIN is acknowledged
+ * (LAST-ACK -> CLOSED, CLOSING -> TIME-WAIT). Caller holds the flow's lock.
+ */
+XDPCT_INLINE void xdpct_fsm_fin_acked_for_peer(struct xdpct_flow *f, int dir, __u64 now)
+{
+	struct xdpct_endpoint *ep = &f->ep[dir & 1];
+
+	if (!(ep->flags & EP_FIN_SENT) || (ep->flags & EP_FIN_ACKED))
+		return;
+	ep->flags |= EP_FIN_ACKED;
+	xdpct_apply(ep, F_RECV_ACK_OF_FIN);
+	if (ep->state == TCP_S_TIME_WAIT)
+		f->tw_start = now;
+	f->state = xdpct_ct_summary(f);
+}
+
+/*
  * The fast path, taken without the flow's lock: a segment with ACK and no
  * SYN, FIN or RST on a flow whose two ends are ESTABLISHED, in window.
  * Such a segment changes no state: only its own direction's window

@@ -3,8 +3,9 @@
 # attached (the daemon drops its pin and ifaces entry, keeps serving the
 # other); bpffs not mounted (attach mounts it; in a private mount namespace);
 # a kernel feature missing (one line naming it, nothing left behind).
-# A full table, a full ring buffer and a second attach are in
-# pkt/test_syn_flood, pkt/test_track_flows and e2e/test_harden_cli.
+# A full table with real connections; its flood, a full ring buffer and a
+# second attach are in pkt/test_syn_flood, pkt/test_track_flows and
+# e2e/test_harden_cli.
 . "$(dirname "$0")/../lib/e2e.sh"
 
 ns_add c; ns_add s
@@ -121,6 +122,35 @@ t=detach_all_after_a_deleted_interface_leaves_nothing
 ok=1
 X detach --all >/dev/null || ok=0
 [ -e "$PIN_DIR" ] && { echo "  pins left: $(ls "$PIN_DIR")"; ok=0; }
+[ $ok = 1 ] && pass $t || fail $t
+
+t=a_full_table_evicts_and_everything_goes_on
+# 200 real connections through a table of 64 entries: it never holds more,
+# every connection is still tracked as it happens, userspace reads it fine.
+ok=1
+printf 'msl 10s\n' >"$E2E_TMP/full.conf"
+X attach veth0 --mode generic --flows 64 --config "$E2E_TMP/full.conf" >/dev/null || { echo "  attach"; ok=0; }
+N=200
+run s "$ACCEPTER" 198.18.0.2 8500 $N 10 "$E2E_TMP/acc8500" >/dev/null &
+acc=$!
+wait_file "$E2E_TMP/acc8500" || ok=0
+done_n=0
+for i in $(seq $N); do
+	run c "$PEER" client 198.18.0.2 8500 sport:$((47000 + i)) recv:10 shut eof close && done_n=$((done_n + 1))
+done
+wait $acc
+expect connections "$done_n" $N || ok=0
+expect flows_new "$(X -j stats | jq '.counters.flows_new')" $N || ok=0
+expect create_failed "$(X -j stats | jq '.counters.flow_create_failed')" 0 || ok=0
+expect max "$(X -j status | jq '.flows.max')" 64 || ok=0
+n=$(X -j list | jq length)
+echo "  $n entries in a table of 64 after $N connections"
+[ "$n" -le 64 ] && [ "$n" -gt 0 ] || ok=0
+# The latest connection is in the table, in TIME-WAIT (msl 10 s).
+expect latest "$(flow_field s $((47000 + N)) state)" TIME_WAIT || ok=0
+pid=$(daemon_pid); sleep 0.3
+expect daemon_alive "$(daemon_pid)" "$pid" || ok=0
+X detach --all >/dev/null || ok=0
 [ $ok = 1 ] && pass $t || fail $t
 
 t=missing_kernel_feature_is_named_and_nothing_is_left

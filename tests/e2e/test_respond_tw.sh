@@ -58,6 +58,8 @@ expect "final ACKs dropped" "$(run s nft -j list ruleset | jq '[.nftables[].rule
 # The retransmitted FIN was answered by XDP: the client's host only saw the first.
 expect "FINs reaching the client's host" "$(run c nft -j list ruleset | jq '[.nftables[].rule? // empty | .expr[] | .counter? // empty | .packets][0]')" 1 || ok=0
 expect client_state "$("$XDPCT" -n "$(ns c)" -j list | jq -r '[.[] | select(.sport == 41501)][0].client_state')" TIME-WAIT || ok=0
+# Our re-ACK is recorded as the ACK the server finally got.
+expect server_state "$("$XDPCT" -n "$(ns c)" -j list | jq -r '[.[] | select(.sport == 41501)][0].server_state')" CLOSED || ok=0
 [ $ok = 1 ] && pass $t || fail $t
 
 e2e_exit

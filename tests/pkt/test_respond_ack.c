@@ -96,6 +96,9 @@ static void fin_into_time_wait_is_acked_again(void)
 	check_ack(&CLIENT, &SERVER, X + 2, Y + 2, 64240, 0);
 	REQUIRE(env_flow(&E, &CLIENT, &SERVER, &f) == 0, "flow");
 	CHECK_EQ(f.tw_start, 5000, "2MSL restarted");
+	CHECK_EQ(f.ep[DIR_REPLY].state, TCP_S_CLOSED, "our re-ACK closed the server's LAST-ACK");
+	CHECK_EQ(f.ep[DIR_ORIG].state, TCP_S_TIME_WAIT, "the client stays in TIME-WAIT");
+	CHECK_EQ(f.state, CT_TIME_WAIT, "flow TIME_WAIT");
 	CHECK_EQ(env_counter(&E, CNT_RESP_TW_REACK), 1, "responder_time_wait_reack");
 	env_close(&E);
 }

@@ -188,8 +188,12 @@ static void rst_in_and_out_of_window(void)
 	/* Strict drops what pass only counts. */
 	T.e.cfg.policy = POLICY_STRICT;
 	env_set_config(&T.e);
-	track_step(&T, S, RST, Y + 1000, 0, 0, W(D, CT_ESTABLISHED, ES, ES, INV_RST_IN_WINDOW, 0),
-		   "strict: in-window RST dropped");
+	/* RFC 5961: the host answers it with a challenge ACK, so strict passes it on. */
+	track_step(&T, S, RST, Y + 1000, 0, 0, W(P, CT_ESTABLISHED, ES, ES, INV_RST_IN_WINDOW, 0),
+		   "strict: in-window RST passed to the host");
+	track_step(&T, S, RST, Y + 900000, 0, 0,
+		   W(D, CT_ESTABLISHED, ES, ES, INV_RST_OUT_OF_WINDOW, 0),
+		   "strict: out-of-window RST dropped");
 	track_step(&T, S, RST | ACK, Y + 1, X + 501, 0, W(P, CT_CLOSE, CL, CL, 0, EV_CLOSED),
 		   "exact RST");
 	f = track_flow(&T);
