@@ -56,6 +56,8 @@ const struct cli_cmd cmd_replay = {
 #define REPLAY_FRAME_MAX 3520
 #define NSEC 1000000000ull
 #define REPLAY_EGRESS_MAX 8
+/* Frames too big for a test run are cut into segments for this MTU. */
+#define REPLAY_SPLIT_MTU 1500
 
 struct rev {
 	struct xdpct_event ev;
@@ -74,7 +76,7 @@ struct replay {
 	__u64 cur_rel_ns, cur_frame;
 	bool oom;
 	/* what happened to the frames */
-	__u64 frames, xdp, tc, skipped_link, too_big, expired;
+	__u64 frames, xdp, tc, skipped_link, too_big, expired, split, segments;
 	__u64 verdict_pass, verdict_drop, verdict_tx, verdict_other;
 	int negress;
 	struct {
@@ -222,6 +224,58 @@ static int run_frame(struct replay *r, const __u8 *frame, size_t len)
 	return 0;
 }
 
+/*
+ * A TCP frame too big for a test run (GRO or TSO in the capture), cut as GSO
+ * would have cut it for a 1500-byte MTU: same headers, consecutive sequence
+ * numbers, FIN and PSH on the last segment only. Returns 1 when it cannot.
+ */
+static int run_split(struct replay *r, const __u8 *frame, size_t len)
+{
+	static __u8 seg[REPLAY_FRAME_MAX];
+	struct xdpct_pkt pkt;
+	const struct xdpct_tcp *th;
+	struct xdpct_tcp *sth;
+	__u32 l3hdr, tcphdr, hdr, mss, off, n, seq;
+	int err;
+
+	memset(&pkt, 0, sizeof(pkt));
+	if (xdpct_parse(frame, frame + len, (__u32)len, &pkt) != PARSE_OK)
+		return 1;
+	th = (const struct xdpct_tcp *)(frame + pkt.l4_off);
+	l3hdr = pkt.l4_off - pkt.l3_off;
+	tcphdr = (__u32)(th->doff_res >> 4) * 4;
+	hdr = pkt.l4_off + tcphdr;
+	if (l3hdr + tcphdr >= REPLAY_SPLIT_MTU || !pkt.payload_len)
+		return 1;
+	mss = REPLAY_SPLIT_MTU - l3hdr - tcphdr;
+	if (hdr + mss > sizeof(seg) || hdr + pkt.payload_len > len)
+		return 1;
+	seq = ntohl(th->seq);
+	for (off = 0; off < pkt.payload_len; off += n) {
+		n = pkt.payload_len - off < mss ? pkt.payload_len - off : mss;
+		memcpy(seg, frame, hdr);
+		memcpy(seg + hdr, frame + hdr + off, n);
+		if (pkt.family == 4)
+			((struct xdpct_ip4 *)(seg + pkt.l3_off))->tot_len =
+				htons((__u16)(l3hdr + tcphdr + n));
+		else
+			((struct xdpct_ip6 *)(seg + pkt.l3_off))->payload_len =
+				htons((__u16)(l3hdr - sizeof(struct xdpct_ip6) + tcphdr + n));
+		sth = (struct xdpct_tcp *)(seg + pkt.l4_off);
+		sth->seq = htonl(seq + off);
+		if (off + n < pkt.payload_len)
+			sth->flags &= (__u8)~(0x01 | 0x08); /* FIN, PSH: the last segment's */
+		if (off)
+			sth->flags &= (__u8)~0x80; /* CWR: the first's */
+		err = run_frame(r, seg, hdr + n);
+		if (err)
+			return err;
+		r->segments++;
+	}
+	r->split++;
+	return 0;
+}
+
 static int load(struct replay *r, const struct conf_state *conf_in)
 {
 	static struct conf_state st;
@@ -305,6 +359,8 @@ static void print_json(struct replay *r, const struct xdpct_flow_rec *v, size_t 
 	json_u64(&j, "frames_tc", r->tc);
 	json_u64(&j, "frames_skipped", r->skipped_link + r->too_big);
 	json_u64(&j, "frames_too_big", r->too_big);
+	json_u64(&j, "frames_split", r->split);
+	json_u64(&j, "split_segments", r->segments);
 	json_obj_begin(&j, "verdicts");
 	json_u64(&j, "pass", r->verdict_pass);
 	json_u64(&j, "drop", r->verdict_drop);
@@ -369,8 +425,12 @@ static void print_text(struct replay *r, const struct xdpct_flow_rec *v, size_t 
 	       (unsigned long long)r->xdp, (unsigned long long)r->tc,
 	       (unsigned long long)(r->skipped_link + r->too_big), (unsigned long long)r->verdict_pass,
 	       (unsigned long long)r->verdict_drop, (unsigned long long)r->verdict_tx);
+	if (r->split)
+		printf("  %llu frames larger than %u bytes (GRO/TSO) ran as %llu segments of a %u-byte MTU\n",
+		       (unsigned long long)r->split, REPLAY_FRAME_MAX, (unsigned long long)r->segments,
+		       REPLAY_SPLIT_MTU);
 	if (r->too_big)
-		printf("  %llu frames larger than %u bytes (GRO/TSO captures) were not run\n",
+		printf("  %llu frames larger than %u bytes that could not be cut were not run\n",
 		       (unsigned long long)r->too_big, REPLAY_FRAME_MAX);
 	printf("  %llu flows timed out and were removed, as the daemon would\n\nFlows at %.3f s:\n",
 	       (unsigned long long)r->expired, end_ns / 1e9);
@@ -460,10 +520,15 @@ static int replay_file(struct replay *r, struct replay_cap *cap, __u64 until_ns,
 			continue;
 		}
 		if (len > REPLAY_FRAME_MAX) {
-			r->too_big++;
-			continue;
+			err = run_split(r, frame, len);
+			if (err > 0) {
+				r->too_big++;
+				err = 0;
+				continue;
+			}
+		} else {
+			err = run_frame(r, frame, len);
 		}
-		err = run_frame(r, frame, len);
 		if (err)
 			break;
 		if (ring_buffer__consume(rb) < 0 || r->oom) {
