@@ -585,6 +585,8 @@ static void cleanup(struct daemon *d)
 	if (access(path, F_OK)) {
 		snprintf(path, sizeof(path), "%s/%s", d->in.run_dir, XDPCT_LOG_NAME);
 		unlink(path);
+		snprintf(path, sizeof(path), "%s/%s", d->in.run_dir, METRICS_FILE);
+		unlink(path);
 	}
 	xdpct_instance_close(&d->in);
 	rmdir(d->in.run_dir);
@@ -636,6 +638,7 @@ static int daemon_init(struct daemon *d)
 		xdpct_err("daemon: epoll: %s", strerror(-err));
 		return err ? err : -EIO;
 	}
+	d->opts.metrics_listen = metrics_remember(d->in.run_dir, d->opts.metrics_listen);
 	if (d->opts.metrics_listen) {
 		d->mfd = metrics_listen(d->opts.metrics_listen);
 		if (d->mfd < 0 || epoll_add(d->epfd, d->mfd, TAG_METRICS)) {

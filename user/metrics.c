@@ -71,6 +71,8 @@ int metrics_addr_check(const char *spec, char *why, size_t len)
 	struct sockaddr_storage ss;
 	socklen_t sl;
 
+	if (!strcmp(spec, "off"))
+		return 0;
 	if (parse(spec, &ss, &sl)) {
 		snprintf(why, len, "'%s' is not ADDR:PORT, [ADDR]:PORT or PORT", spec);
 		return -EINVAL;
@@ -96,6 +98,35 @@ int metrics_listen(const char *spec)
 		return err;
 	}
 	return fd;
+}
+
+const char *metrics_remember(const char *run_dir, const char *given)
+{
+	static char buf[128];
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", run_dir, METRICS_FILE);
+	if (given && !strcmp(given, "off")) {
+		unlink(path);
+		return NULL;
+	}
+	if (given) {
+		f = fopen(path, "we");
+		if (f) {
+			fprintf(f, "%s\n", given);
+			fclose(f);
+		}
+		return given;
+	}
+	f = fopen(path, "re");
+	if (!f)
+		return NULL;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = 0;
+	fclose(f);
+	buf[strcspn(buf, "\n")] = 0;
+	return buf[0] ? buf : NULL;
 }
 
 /* A counter of the data path: its family, and the label it carries within it. */

@@ -12,8 +12,16 @@
 #include "instance.h"
 #include "ipc.h"
 
-/* Check "ADDR:PORT", "[V6]:PORT" or "PORT" (127.0.0.1); 0 or -EINVAL with why. */
+/* The daemon's record of its listen address, in its run directory. */
+#define METRICS_FILE "metrics-listen"
+
+/* Check "ADDR:PORT", "[V6]:PORT", "PORT" (127.0.0.1) or "off"; 0 or -EINVAL with why. */
 int metrics_addr_check(const char *spec, char *why, size_t len);
+/*
+ * The address to serve on: given (remembered for the next daemon; "off"
+ * forgets it), else the one remembered, else NULL (off).
+ */
+const char *metrics_remember(const char *run_dir, const char *given);
 /* A listening, non-blocking TCP socket on spec; fd or -errno. */
 int metrics_listen(const char *spec);
 /* Write the exposition: data path counters, flows per interface and state, the daemon's own. */

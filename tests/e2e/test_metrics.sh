@@ -87,5 +87,15 @@ X daemon --stop >/dev/null
 X daemon --metrics-listen '[::1]:9470' >/dev/null || ok=0
 code=$(run s curl -s -m 3 -o /dev/null -w '%{http_code}' 'http://[::1]:9470/metrics')
 expect v6 "$code" 200 || ok=0
+# Remembered: a daemon restarted without the option serves there again; "off" forgets.
+X daemon --stop >/dev/null; X daemon >/dev/null || ok=0
+code=$(run s curl -s -m 3 -o /dev/null -w '%{http_code}' 'http://[::1]:9470/metrics')
+expect remembered "$code" 200 || ok=0
+X daemon --stop >/dev/null; X daemon --metrics-listen off >/dev/null || ok=0
+code=$(run s curl -s -m 3 -o /dev/null -w '%{http_code}' 'http://[::1]:9470/metrics')
+expect off "$code" 000 || ok=0
+X daemon --stop >/dev/null; X daemon >/dev/null || ok=0
+code=$(run s curl -s -m 3 -o /dev/null -w '%{http_code}' 'http://[::1]:9470/metrics')
+expect still_off "$code" 000 || ok=0
 [ $ok = 1 ] && pass $t || fail $t
 e2e_exit
