@@ -27,13 +27,14 @@
 #include "replay.h"
 #include "xdpct.skel.h"
 
-enum { OPT_CONFIG = 'c', OPT_UNTIL = 'u', OPT_EGRESS = 256 };
+enum { OPT_CONFIG = 'c', OPT_UNTIL = 'u', OPT_EGRESS = 256, OPT_FLOWS };
 
 static const struct cli_opt replay_opts[] = {
 	{ "config", OPT_CONFIG, "FILE", "configuration to replay under (as attach --config)" },
 	{ "until", OPT_UNTIL, "TIME", "stop at this capture-relative time (2s, 500ms ...)" },
 	{ "egress-from", OPT_EGRESS, "ADDR",
 	  "frames sent by ADDR go through tc egress, others through XDP (up to 8 times)" },
+	{ "flows", OPT_FLOWS, "N", "the replay's flow table size (default 262144; LRU beyond)" },
 	{ 0 },
 };
 
@@ -70,7 +71,7 @@ struct replay {
 	struct xdpct_bpf *skel;
 	struct xdpct_instance in; /* the private maps and programs, as the helpers take them */
 	struct xdpct_config cfg;
-	__u32 hz;
+	__u32 hz, flows_max;
 	struct rev *ev;
 	size_t nev, cap;
 	__u64 cur_rel_ns, cur_frame;
@@ -285,7 +286,7 @@ static int load(struct replay *r, const struct conf_state *conf_in)
 	r->skel = xdpct_bpf__open();
 	if (!r->skel)
 		return -errno;
-	bpf_map__set_max_entries(r->skel->maps.flows, REPLAY_FLOWS_MAX);
+	bpf_map__set_max_entries(r->skel->maps.flows, r->flows_max);
 	err = xdpct_bpf__load(r->skel);
 	if (err)
 		return err;
@@ -594,6 +595,18 @@ static int run_replay(int argc, char **argv)
 				return cli_usage(&cmd_replay, "--until: '%s' is not a duration", optarg);
 			has_until = true;
 			break;
+		case OPT_FLOWS: {
+			char *end;
+			unsigned long v;
+
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (errno || *end || !*optarg || v < 16 || v > (1ul << 26))
+				return cli_usage(&cmd_replay, "--flows: '%s' is not a number from 16 to %lu",
+						 optarg, 1ul << 26);
+			r.flows_max = (__u32)v;
+			break;
+		}
 		case OPT_EGRESS:
 			if (r.negress == REPLAY_EGRESS_MAX)
 				return cli_usage(&cmd_replay, "--egress-from: at most %d addresses",
@@ -609,6 +622,8 @@ static int run_replay(int argc, char **argv)
 			break;
 		}
 	}
+	if (!r.flows_max)
+		r.flows_max = REPLAY_FLOWS_MAX;
 	if (optind >= argc)
 		return cli_usage(&cmd_replay, "a capture FILE is needed");
 	if (optind + 1 < argc)

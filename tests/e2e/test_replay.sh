@@ -122,7 +122,7 @@ grep -q "stopped by --until" "$E2E_TMP/r5.txt" && { echo "  --until past the end
 
 t=replay_splits_tso_frames
 ok=1
-# 1 MB from the server: its egress carries TSO super-frames (tc sees them
+# 1 MB from the server, over IPv4 and IPv6: its egress carries TSO super-frames (tc sees them
 # whole, gso_segs at a time), which a test run cannot take; replay cuts them
 # as GSO did and must count what the live table counted.
 CAP2=$E2E_TMP/bulk.pcap
@@ -132,14 +132,18 @@ for i in $(seq 50); do grep -qs listening "$E2E_TMP/tcpdump2.log" && break; slee
 run s "$PEER" server 198.18.0.2 8005 "touch:$E2E_TMP/le" recv:1 send:1000000 eof close &
 wait_file "$E2E_TMP/le"
 run c "$PEER" client 198.18.0.2 8005 sport:44005 send:1 recv:1000000 shut eof close
+run s "$PEER" server 2001:db8::2 8006 "touch:$E2E_TMP/lf" recv:1 send:1000000 eof close &
+wait_file "$E2E_TMP/lf"
+run c "$PEER" client 2001:db8::2 8006 sport:44006 send:1 recv:1000000 shut eof close
 sleep 0.3
-X -j list --port 44005 >"$E2E_TMP/live_bulk.json"
+X -j list --port 8005 >"$E2E_TMP/live_bulk.json"
+X -j list --port 8006 >>"$E2E_TMP/live_bulk.json"
 kill -INT $DUMP; wait $DUMP; DUMP=
-"$XDPCT" -j replay --egress-from 198.18.0.2 "$CAP2" >"$E2E_TMP/r7.json" 2>&1 || ok=0
+"$XDPCT" -j replay --flows 64 --egress-from 198.18.0.2 --egress-from 2001:db8::2 "$CAP2" >"$E2E_TMP/r7.json" 2>&1 || ok=0
 [ "$(jq .frames_split "$E2E_TMP/r7.json")" -gt 0 ] || { echo "  no TSO frame in the capture: $(jq -c '[.frames, .frames_split]' "$E2E_TMP/r7.json")"; ok=0; }
 expect too_big "$(jq .frames_too_big "$E2E_TMP/r7.json")" 0 || ok=0
-expect bulk "$(jq -c '.flows | map(select(.sport == 44005)) | '"$fields" "$E2E_TMP/r7.json")" \
-	"$(jq -c "$fields" "$E2E_TMP/live_bulk.json")" || ok=0
+expect bulk "$(jq -c '.flows | map(select(.sport == 44005 or .sport == 44006)) | '"$fields" "$E2E_TMP/r7.json")" \
+	"$(jq -s -c "add | $fields" "$E2E_TMP/live_bulk.json")" || ok=0
 [ $ok = 1 ] && pass $t || { grep dropped "$E2E_TMP/tcpdump2.log" | sed 's/^/  /'; fail $t; }
 
 t=replay_bad_input
@@ -165,5 +169,6 @@ one_error header_only "$E2E_TMP/short.pcap" "$XDPCT" replay "$E2E_TMP/short.pcap
 "$XDPCT" replay >/dev/null 2>&1; expect usage_rc $? 2 || ok=0
 "$XDPCT" replay --until soon "$CAP" >/dev/null 2>&1; expect until_rc $? 2 || ok=0
 "$XDPCT" replay --egress-from nowhere "$CAP" >/dev/null 2>&1; expect egress_rc $? 2 || ok=0
+"$XDPCT" replay --flows 3 "$CAP" >/dev/null 2>&1; expect flows_rc $? 2 || ok=0
 [ $ok = 1 ] && pass $t || fail $t
 e2e_exit
