@@ -394,6 +394,7 @@ static void print_json(struct replay *r, const struct xdpct_flow_rec *v, size_t 
 		json_str(&j, "state", xdpct_ct_state_name(ev->state));
 		json_str(&j, "client_state", xdpct_tcp_state_name(ev->client_state));
 		json_str(&j, "server_state", xdpct_tcp_state_name(ev->server_state));
+		json_u64(&j, "ifindex", ev->ifindex);
 		if (ev->type != EV_DESTROYED)
 			json_str(&j, "dir", ev->dir == DIR_REPLY ? "reply" : "orig");
 		if (*reason)
