@@ -84,7 +84,7 @@ static void syn_flood_fills_at_most_the_table(void)
 	CHECK(flows <= TABLE, "the table holds at most its size");
 	CHECK_EQ(env_counter(&E, CNT_FLOW_NEW), ESTABLISHED + FLOOD, "every SYN opened a flow");
 	CHECK_EQ(env_counter(&E, CNT_FLOW_CREATE_FAILED), 0, "no flow creation failed");
-	CHECK_EQ(inv_walk_map(E.flows_fd, &opts, &w), 0, "flows breaking an invariant");
+	CHECK_EQ(inv_walk_tables(E.flows_fd, E.embryos_fd, &opts, &w), 0, "flows breaking an invariant");
 	for (i = 0; i < ESTABLISHED; i++) {
 		struct xdpct_flow f;
 		int ok = env_flow(&E, &C[i].c, &SERVER, &f) == 0 && f.state == CT_ESTABLISHED;
