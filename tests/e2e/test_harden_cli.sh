@@ -175,7 +175,11 @@ bad=0
 for i in $(seq 200); do
 	if [ $((i % 2)) = 0 ]; then cmd=${RO[RANDOM % ${#RO[@]}]}; else cmd=${MUT[RANDOM % ${#MUT[@]}]}; fi
 	args=()
-	for k in $(seq $((RANDOM % 4))); do args+=("${TOKENS[RANDOM % ${#TOKENS[@]}]}"); done
+	# Drawn in this shell: RANDOM inside $(...) would be a subshell's, unseeded.
+	n=$((RANDOM % 4))
+	for ((k = 0; k < n; k++)); do args+=("${TOKENS[RANDOM % ${#TOKENS[@]}]}"); done
+	# A detach that names everything would legitimately empty the instance.
+	[ "$cmd" = detach ] && printf '%s\n' "${args[@]}" | grep -qxE -- '--all|-a|d0|p0' && continue
 	# stats --interval without --count would run until stopped
 	[ "$cmd" = stats ] && printf '%s\n' "${args[@]}" | grep -qx -- "--interval" && continue
 	[ "$cmd" = status ] || [ "$cmd" = list ] || [ "$cmd" = stats ] && snapshot >"$E2E_TMP/before" 2>&1
