@@ -13,6 +13,7 @@
 /* Default sizes; the loader resizes before load. */
 #define XDPCT_FLOWS_DEFAULT (1 << 20)
 #define XDPCT_RINGBUF_DEFAULT (1 << 20)
+#define XDPCT_EMBRYOS_DEFAULT (XDPCT_FLOWS_DEFAULT / 4)
 /*
  * LRU hashes cannot hold a bpf_spin_lock, so flows are serialised through
  * a striped lock array: two directions of one flow on two CPUs take the
@@ -35,6 +36,32 @@ struct {
 	__type(key, struct xdpct_flow_key);
 	__type(value, struct xdpct_flow);
 } flows SEC(".maps");
+
+/*
+ * Flows still in the handshake (SYN_SENT, SYN_RECV, SYN_SENT2, and a
+ * handshake closed by RST) live in their own LRU: a SYN flood evicts
+ * other embryos, never a synchronized flow. A flow moves to `flows` when
+ * its handshake completes (xdpct_track()). Lookups try `flows` first.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XDPCT_EMBRYOS_DEFAULT);
+	__type(key, struct xdpct_flow_key);
+	__type(value, struct xdpct_flow);
+} embryos SEC(".maps");
+
+/*
+ * Entries userspace deleted, per table (enum xdpct_table), added to with
+ * atomics through mmap: with the data path's counters this makes LRU
+ * evictions countable (inserted - deleted - live).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct xdpct_user_removed);
+} user_removed SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

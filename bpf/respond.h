@@ -170,6 +170,7 @@ static __always_inline void xdpct_cookie_open(struct xdp_md *ctx, const struct x
 		return;
 	}
 	xdpct_count(cnt, CNT_FLOW_NEW);
+	xdpct_count(cnt, CNT_FLOW_OPENED_EST);
 	xdpct_respond_report(cfg, cnt, s, w, r, ctx->ingress_ifindex, CNT_RESP_COOKIE_OK,
 			     EV_ESTABLISHED, 0);
 	xdpct_count(cnt, CNT_FLOW_ESTABLISHED);

@@ -126,29 +126,44 @@ static __always_inline void xdpct_result_from(struct xdpct_result *r, const stru
 	r->client_is_b = !!(f->flags & FLOW_CLIENT_IS_B);
 }
 
+/* Still in the handshake: such a flow lives in `embryos`. */
+static __always_inline bool xdpct_embryonic(__u8 s)
+{
+	return s == CT_SYN_SENT || s == CT_SYN_RECV || s == CT_SYN_SENT2;
+}
+
 /*
  * Run the state machine on an existing entry: established traffic through
  * the lock-free fast path, everything else under the flow's stripe lock.
+ * `move` is non-NULL when f is in `embryos`: the step that takes the flow
+ * out of the handshake into a synchronized state copies the entry there
+ * (under the lock, so the copy is whole) and returns true; the caller moves
+ * it after the unlock, as no helper may be called under the lock. A
+ * handshake closed by RST (CT_CLOSE) stays an embryo: SYN+RST pairs must
+ * not be a way into `flows`.
  */
-static __always_inline void xdpct_step_locked(struct xdpct_flow *f,
+static __always_inline bool xdpct_step_locked(struct xdpct_flow *f,
 					      const struct xdpct_flow_key *key, int src_is_b,
 					      const struct xdpct_pkt *pkt,
 					      const struct xdpct_config *cfg, __u64 now,
-					      __u32 segs, struct xdpct_result *r)
+					      __u32 segs, struct xdpct_result *r,
+					      struct xdpct_flow *move)
 {
 	struct xdpct_lock *l;
+	bool moving = false;
 	__u32 stripe;
-	bool stale;
+	bool stale, was;
 
 	if (xdpct_fast_step(f, src_is_b, pkt, now, segs, &r->step)) {
 		xdpct_result_from(r, f);
-		return;
+		return false;
 	}
 	stripe = xdpct_lock_stripe(key);
 	l = bpf_map_lookup_elem(&flow_locks, &stripe);
 	if (!l) /* cannot happen: the stripe is masked into range */
-		return;
+		return false;
 	bpf_spin_lock(&l->lock);
+	was = xdpct_embryonic(f->state);
 	stale = xdpct_stale(f, cfg, now);
 	xdpct_fsm_step(f, src_is_b, pkt, now, stale, &r->step);
 	if (!r->step.invalid)
@@ -156,7 +171,29 @@ static __always_inline void xdpct_step_locked(struct xdpct_flow *f,
 	xdpct_result_from(r, f);
 	if (r->step.respond)
 		xdpct_respond_note(f, r->step.dir, &r->resp_seq, &r->resp_ack, &r->resp_win);
+	if (move && was && !xdpct_embryonic(f->state) && f->state != CT_CLOSE) {
+		*move = *f;
+		moving = true;
+	}
 	bpf_spin_unlock(&l->lock);
+	return moving;
+}
+
+/*
+ * Move a flow that just completed its handshake from `embryos` to `flows`.
+ * A segment another CPU steps on the embryo between the copy and the
+ * delete is lost with it (a packet's counters, at most): rare, and never
+ * a wrong state, as the copy is already past the handshake.
+ */
+static __always_inline void xdpct_move_to_flows(struct xdpct_counters *cnt,
+						const struct xdpct_flow_key *key,
+						const struct xdpct_flow *copy)
+{
+	/* An entry already in `flows` (a cookie flow opened meanwhile) stands. */
+	if (!bpf_map_update_elem(&flows, key, copy, BPF_NOEXIST))
+		xdpct_count(cnt, CNT_FLOW_MOVED);
+	if (!bpf_map_delete_elem(&embryos, key))
+		xdpct_count(cnt, CNT_EMBRYO_DELETED);
 }
 
 /*
@@ -206,7 +243,7 @@ static __always_inline int xdpct_track(void *data, void *data_end, __u32 frame_l
 	struct xdpct_flow_key key;
 	struct xdpct_counters *cnt;
 	struct xdpct_config *cfg;
-	struct xdpct_flow *f;
+	struct xdpct_flow *f, *nf;
 	__u32 zero = 0;
 	int rc, src_is_b;
 	__u64 now;
@@ -243,28 +280,42 @@ static __always_inline int xdpct_track(void *data, void *data_end, __u32 frame_l
 	now = xdpct_now(cfg);
 	src_is_b = xdpct_flow_key_make(&pkt, &key);
 
+	/* Synchronized flows first: the established fast path stays one lookup. */
 	f = bpf_map_lookup_elem(&flows, &key);
+	if (f) {
+		xdpct_step_locked(f, &key, src_is_b, &pkt, cfg, now, segs, r, NULL);
+		goto report;
+	}
+	/*
+	 * A reopened flow (a SYN into TIME-WAIT or CLOSE, see
+	 * xdpct_step_syn_on_flow()) stays in whichever table holds it: one in
+	 * `flows` goes through its new handshake there.
+	 */
+	f = bpf_map_lookup_elem(&embryos, &key);
 	if (!f && (r->claimed = xdpct_respond_claim(cfg, &pkt, &key, now, respond)))
 		return ACT_PASS;
+	nf = bpf_map_lookup_elem(&new_flow, &zero);
+	if (!nf)
+		return ACT_PASS;
 	if (!f) {
-		struct xdpct_flow *nf = bpf_map_lookup_elem(&new_flow, &zero);
-
-		if (!nf)
-			return ACT_PASS;
 		if (!xdpct_fsm_open(nf, src_is_b, &pkt, ifindex, now, &r->step))
 			goto report; /* not a SYN: nothing to open */
 		xdpct_flow_account(nf, DIR_ORIG, &pkt, now, segs);
 		xdpct_result_from(r, nf);
-		if (!bpf_map_update_elem(&flows, &key, nf, BPF_NOEXIST))
+		if (!bpf_map_update_elem(&embryos, &key, nf, BPF_NOEXIST)) {
+			xdpct_count(cnt, CNT_EMBRYO_OPENED);
 			goto report;
+		}
 		/* Another CPU opened it first: step that entry instead. */
-		f = bpf_map_lookup_elem(&flows, &key);
+		f = bpf_map_lookup_elem(&embryos, &key);
 		if (!f) {
 			xdpct_count(cnt, CNT_FLOW_CREATE_FAILED);
 			return ACT_PASS;
 		}
 	}
-	xdpct_step_locked(f, &key, src_is_b, &pkt, cfg, now, segs, r);
+	/* nf: scratch for the copy when the step completes the handshake. */
+	if (xdpct_step_locked(f, &key, src_is_b, &pkt, cfg, now, segs, r, nf))
+		xdpct_move_to_flows(cnt, &key, nf);
 
 report:
 	if (respond && r->step.respond)

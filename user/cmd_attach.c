@@ -24,6 +24,7 @@ enum {
 	OPT_FOREGROUND = 'f',
 	OPT_NO_EGRESS = 256,
 	OPT_FLOWS,
+	OPT_EMBRYOS,
 	OPT_DETACH_ON_EXIT,
 	OPT_SWEEP,
 	OPT_METRICS,
@@ -38,6 +39,7 @@ static const struct cli_opt attach_opts[] = {
 	{ "sweep-interval", OPT_SWEEP, "DURATION",
 	  "daemon's table sweep period (default: half the shortest timeout, 100ms..5s)" },
 	{ "flows", OPT_FLOWS, "N", "flow table size at first load (default 1048576)" },
+	{ "embryos", OPT_EMBRYOS, "N", "handshake table size at first load (default flows/4, at least 16)" },
 	{ "metrics-listen", OPT_METRICS, "ADDR:PORT",
 	  "daemon serves Prometheus metrics there (a bare PORT: 127.0.0.1)" },
 	{ 0 },
@@ -130,6 +132,15 @@ static int parse_opts(int argc, char **argv, enum xdpct_xdp_mode *mode, bool *no
 			    strtoul(optarg, NULL, 10) > (1ul << 26))
 				return cli_usage(&cmd_attach, "--flows: '%s' is not a number from 16 to %lu",
 						 optarg, 1ul << 26);
+			break;
+		case OPT_EMBRYOS:
+			errno = 0;
+			lopts->embryos_max = (__u32)strtoul(optarg, &end, 10);
+			if (errno || *end || !*optarg || lopts->embryos_max < 16 ||
+			    strtoul(optarg, NULL, 10) > (1ul << 26))
+				return cli_usage(&cmd_attach,
+						 "--embryos: '%s' is not a number from 16 to %lu", optarg,
+						 1ul << 26);
 			break;
 		}
 	}

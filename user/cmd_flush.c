@@ -70,6 +70,32 @@ static void report(const char *what, size_t n)
 	}
 }
 
+/* Delete keys from one table in batches; returns how many went. */
+static size_t delete_keys(int fd, const struct xdpct_flow_key *keys, size_t nd)
+{
+	size_t i, done = 0;
+
+	/* An entry gone meanwhile stops a batch, so go on one by one. */
+	for (i = 0; i < nd;) {
+		LIBBPF_OPTS(bpf_map_batch_opts, opts);
+		__u32 cnt = (__u32)(nd - i > 4096 ? 4096 : nd - i);
+
+		if (bpf_map_delete_batch(fd, &keys[i], &cnt, &opts) == 0) {
+			done += cnt;
+			i += cnt;
+			continue;
+		}
+		done += cnt;
+		i += cnt;
+		if (i < nd) {
+			if (bpf_map_delete_elem(fd, &keys[i]) == 0)
+				done++;
+			i++;
+		}
+	}
+	return done;
+}
+
 static int run_flush(int argc, char **argv)
 {
 	struct xdpct_flow_rec *v = NULL;
@@ -77,7 +103,7 @@ static int run_flush(int argc, char **argv)
 	struct xdpct_event *evs;
 	struct flow_filter flt;
 	struct xdpct_instance in;
-	size_t n = 0, i, nd = 0, done = 0;
+	size_t n = 0, nflows = 0, i, nd = 0, nd_flows = 0, done_f, done_e;
 	int c, r, err;
 
 	filter_init(&flt);
@@ -92,7 +118,7 @@ static int run_flush(int argc, char **argv)
 		return cli_usage(&cmd_flush, "unexpected argument '%s'", argv[optind]);
 	if (xdpct_instance_need(&in, "flush"))
 		return EXIT_RUNTIME;
-	err = xdpct_flows_read(in.flows_fd, &v, &n);
+	err = xdpct_tables_read(in.flows_fd, in.embryos_fd, &v, &n, &nflows);
 	if (err) {
 		xdpct_err("flush: read %s: %s", in.dir, strerror(-err));
 		xdpct_instance_close(&in);
@@ -108,32 +134,21 @@ static int run_flush(int argc, char **argv)
 		xdpct_instance_close(&in);
 		return EXIT_RUNTIME;
 	}
+	/* v holds flows' entries first, then embryos': so does keys. */
 	for (i = 0; i < n; i++)
 		if (filter_match(&flt, &v[i].key, v[i].flow.state, v[i].flow.ifindex)) {
 			keys[nd] = v[i].key;
 			destroyed_event(&evs[nd], &v[i].key, &v[i].flow);
 			nd++;
+			if (i < nflows)
+				nd_flows++;
 		}
-	/* Batches of deletes; an entry gone meanwhile stops a batch, so go on one by one. */
-	for (i = 0; i < nd;) {
-		LIBBPF_OPTS(bpf_map_batch_opts, opts);
-		__u32 cnt = (__u32)(nd - i > 4096 ? 4096 : nd - i);
-
-		if (bpf_map_delete_batch(in.flows_fd, &keys[i], &cnt, &opts) == 0) {
-			done += cnt;
-			i += cnt;
-			continue;
-		}
-		done += cnt;
-		i += cnt;
-		if (i < nd) {
-			if (bpf_map_delete_elem(in.flows_fd, &keys[i]) == 0)
-				done++;
-			i++;
-		}
-	}
+	done_f = delete_keys(in.flows_fd, keys, nd_flows);
+	done_e = delete_keys(in.embryos_fd, keys + nd_flows, nd - nd_flows);
+	xdpct_removed_add(&in, TABLE_FLOWS, (__s64)done_f);
+	xdpct_removed_add(&in, TABLE_EMBRYOS, (__s64)done_e);
 	ipc_publish(evs, nd);
-	report("flushed", done);
+	report("flushed", done_f + done_e);
 	free(v);
 	free(keys);
 	free(evs);
@@ -202,7 +217,11 @@ static int run_delete(int argc, char **argv)
 	xdpct_flow_key_make(&pkt, &key);
 	if (xdpct_instance_need(&in, "delete"))
 		return EXIT_RUNTIME;
-	if (bpf_map_lookup_and_delete_elem(in.flows_fd, &key, &f)) {
+	if (bpf_map_lookup_and_delete_elem(in.flows_fd, &key, &f) == 0) {
+		xdpct_removed_add(&in, TABLE_FLOWS, 1);
+	} else if (bpf_map_lookup_and_delete_elem(in.embryos_fd, &key, &f) == 0) {
+		xdpct_removed_add(&in, TABLE_EMBRYOS, 1);
+	} else {
 		int err = errno;
 
 		xdpct_err("delete %s %s: %s", argv[optind], argv[optind + 1],

@@ -108,7 +108,7 @@ static int run_list(int argc, char **argv)
 	struct xdpct_instance in;
 	struct xdpct_config cfg;
 	struct flow_filter flt;
-	size_t n = 0, i, m;
+	size_t n = 0, nflows, i, m;
 	__u64 now;
 	int c, r, err;
 
@@ -129,7 +129,7 @@ static int run_list(int argc, char **argv)
 	if (!err)
 		err = xdpct_clock_read(&in, &now, NULL);
 	if (!err)
-		err = xdpct_flows_read(in.flows_fd, &v, &n);
+		err = xdpct_tables_read(in.flows_fd, in.embryos_fd, &v, &n, &nflows);
 	if (err) {
 		xdpct_err("list: read %s: %s", in.dir, strerror(-err));
 		xdpct_instance_close(&in);

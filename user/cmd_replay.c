@@ -144,8 +144,8 @@ static __u64 due_tick(const struct replay *r, const struct xdpct_flow *f)
 static int sweep(struct replay *r, __u64 now)
 {
 	struct xdpct_flow_rec *v = NULL;
-	size_t n = 0, i;
-	int err = xdpct_flows_read(r->in.flows_fd, &v, &n);
+	size_t n = 0, nflows = 0, i;
+	int err = xdpct_tables_read(r->in.flows_fd, r->in.embryos_fd, &v, &n, &nflows);
 
 	for (i = 0; !err && i < n; i++) {
 		const struct xdpct_flow *f = &v[i].flow;
@@ -153,7 +153,7 @@ static int sweep(struct replay *r, __u64 now)
 
 		if (!xdpct_flow_expired(f, &r->cfg, now))
 			continue;
-		if (bpf_map_delete_elem(r->in.flows_fd, &v[i].key))
+		if (bpf_map_delete_elem(i < nflows ? r->in.flows_fd : r->in.embryos_fd, &v[i].key))
 			continue;
 		r->expired++;
 		ev = (struct xdpct_event){
@@ -287,11 +287,14 @@ static int load(struct replay *r, const struct conf_state *conf_in)
 	if (!r->skel)
 		return -errno;
 	bpf_map__set_max_entries(r->skel->maps.flows, r->flows_max);
+	/* The handshake table: a quarter, as attach sizes it. */
+	bpf_map__set_max_entries(r->skel->maps.embryos, r->flows_max / 4 < 16 ? 16 : r->flows_max / 4);
 	err = xdpct_bpf__load(r->skel);
 	if (err)
 		return err;
 	memset(&r->in, 0, sizeof(r->in));
 	r->in.flows_fd = bpf_map__fd(r->skel->maps.flows);
+	r->in.embryos_fd = bpf_map__fd(r->skel->maps.embryos);
 	r->in.config_fd = bpf_map__fd(r->skel->maps.config_map);
 	r->in.counters_fd = bpf_map__fd(r->skel->maps.counters);
 	r->in.events_fd = bpf_map__fd(r->skel->maps.events);
@@ -472,7 +475,7 @@ static int replay_file(struct replay *r, struct replay_cap *cap, __u64 until_ns,
 	const unsigned char *data;
 	unsigned long long ts;
 	bool stopped = false;
-	size_t n = 0, caplen;
+	size_t n = 0, nflows = 0, caplen;
 	int rc, err = 0, s;
 
 	rb = ring_buffer__new(r->in.events_fd, on_event, r, NULL);
@@ -552,11 +555,11 @@ static int replay_file(struct replay *r, struct replay_cap *cap, __u64 until_ns,
 	}
 	ring_buffer__free(rb);
 	if (!err)
-		err = xdpct_flows_read(r->in.flows_fd, &v, &n);
+		err = xdpct_tables_read(r->in.flows_fd, r->in.embryos_fd, &v, &n, &nflows);
 	if (!err)
 		err = xdpct_counters_read(&r->in, cnt);
 	if (!err)
-		err = xdpct_flows_count(r->in.flows_fd, per_state, &total);
+		err = xdpct_tables_count(r->in.flows_fd, r->in.embryos_fd, per_state, &total, NULL);
 	if (err) {
 		xdpct_err("replay: %s: frame %llu: %s", r->path, (unsigned long long)r->frames,
 			  strerror(-err));

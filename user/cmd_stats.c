@@ -32,13 +32,17 @@ const struct cli_cmd cmd_stats = {
 
 static int sample(const struct xdpct_instance *in)
 {
-	__u64 cnt[CNT__MAX], per_state[CT__MAX], total;
+	__u64 cnt[CNT__MAX], per_state[CT__MAX], total, live[TABLE__MAX], evicted[TABLE__MAX];
+	__u64 removed[TABLE__MAX] = { 0 };
 	struct json j;
 	int err, i;
 
+	/* Counters, then what userspace removed, then the tables: see xdpct_evictions(). */
 	err = xdpct_counters_read(in, cnt);
+	for (i = 0; i < TABLE__MAX && in->removed; i++)
+		removed[i] = __atomic_load_n(&in->removed->n[i], __ATOMIC_RELAXED);
 	if (!err)
-		err = xdpct_flows_count(in->flows_fd, per_state, &total);
+		err = xdpct_tables_count(in->flows_fd, in->embryos_fd, per_state, &total, live);
 	if (err) {
 		xdpct_err("stats: read %s: %s", in->dir, strerror(-err));
 		return err;
@@ -46,7 +50,19 @@ static int sample(const struct xdpct_instance *in)
 	if (g_opts.json) {
 		json_init(&j, stdout);
 		json_obj_begin(&j, NULL);
+		xdpct_evictions(cnt, removed, live, evicted);
 		json_u64(&j, "flows", total);
+		json_obj_begin(&j, "tables");
+		json_obj_begin(&j, "flows");
+		json_u64(&j, "entries", live[TABLE_FLOWS]);
+		json_u64(&j, "evictions", evicted[TABLE_FLOWS]);
+		json_obj_end(&j);
+		json_obj_begin(&j, "embryos");
+		json_u64(&j, "entries", live[TABLE_EMBRYOS]);
+		json_u64(&j, "evictions", evicted[TABLE_EMBRYOS]);
+		json_obj_end(&j);
+		json_obj_end(&j);
+		json_u64(&j, "evictions", evicted[TABLE_FLOWS] + evicted[TABLE_EMBRYOS]);
 		json_obj_begin(&j, "flows_by_state");
 		for (i = 1; i < CT__MAX; i++)
 			json_u64(&j, xdpct_ct_state_name((unsigned int)i), per_state[i]);
@@ -64,6 +80,12 @@ static int sample(const struct xdpct_instance *in)
 		printf(" %s=%llu", xdpct_ct_state_name((unsigned int)i),
 		       (unsigned long long)per_state[i]);
 	printf("\n");
+	xdpct_evictions(cnt, removed, live, evicted);
+	printf("tables: flows %llu (evictions %llu), embryos %llu (evictions %llu)\n",
+	       (unsigned long long)live[TABLE_FLOWS], (unsigned long long)evicted[TABLE_FLOWS],
+	       (unsigned long long)live[TABLE_EMBRYOS], (unsigned long long)evicted[TABLE_EMBRYOS]);
+	printf("  %-30s %llu\n", "evictions",
+	       (unsigned long long)(evicted[TABLE_FLOWS] + evicted[TABLE_EMBRYOS]));
 	for (i = 0; i < CNT__MAX; i++)
 		printf("  %-30s %llu\n", xdpct_counter_names[i], (unsigned long long)cnt[i]);
 	return 0;

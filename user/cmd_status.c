@@ -80,8 +80,8 @@ static int run_status(int argc, char **argv)
 	struct xdpct_instance in;
 	struct ipc_status st = { 0 };
 	struct xdpct_config cfg;
-	__u64 per_state[CT__MAX], total = 0;
-	__u32 key, *prev = NULL, flags, max;
+	__u64 per_state[CT__MAX], total = 0, live[TABLE__MAX] = { 0 };
+	__u32 key, *prev = NULL, flags, max, emax;
 	struct json j;
 	bool daemon;
 	int c;
@@ -96,10 +96,11 @@ static int run_status(int argc, char **argv)
 	daemon = ipc_status(&in, &st) == 0;
 	if (!daemon)
 		st.pid = xdpct_daemon_pid(&in); /* alive but not answering */
-	xdpct_flows_count(in.flows_fd, per_state, &total);
+	xdpct_tables_count(in.flows_fd, in.embryos_fd, per_state, &total, live);
 	if (xdpct_config_read(&in, &cfg))
 		cfg.hz = 0;
 	max = map_max(in.flows_fd);
+	emax = map_max(in.embryos_fd);
 
 	if (g_opts.json) {
 		json_init(&j, stdout);
@@ -146,8 +147,12 @@ static int run_status(int argc, char **argv)
 		json_obj_end(&j);
 		json_u64(&j, "hz", cfg.hz);
 		json_obj_begin(&j, "flows");
-		json_u64(&j, "entries", total);
+		json_u64(&j, "entries", live[TABLE_FLOWS]);
 		json_u64(&j, "max", max);
+		json_obj_end(&j);
+		json_obj_begin(&j, "embryos");
+		json_u64(&j, "entries", live[TABLE_EMBRYOS]);
+		json_u64(&j, "max", emax);
 		json_obj_end(&j);
 		json_obj_begin(&j, "daemon");
 		json_bool(&j, "running", st.pid > 0);
@@ -171,8 +176,10 @@ static int run_status(int argc, char **argv)
 	} else {
 		char up[32];
 
-		printf("flows     %llu of %u (%.1f%%)\n", (unsigned long long)total, max,
-		       max ? 100.0 * (double)total / max : 0.0);
+		printf("flows     %llu of %u (%.1f%%)\n", (unsigned long long)live[TABLE_FLOWS], max,
+		       max ? 100.0 * (double)live[TABLE_FLOWS] / max : 0.0);
+		printf("embryos   %llu of %u (%.1f%%)\n", (unsigned long long)live[TABLE_EMBRYOS],
+		       emax, emax ? 100.0 * (double)live[TABLE_EMBRYOS] / emax : 0.0);
 		if (daemon) {
 			uptime_str((__u64)time(NULL) - st.started, up, sizeof(up));
 			printf("daemon    pid %lld, up %s, %llu reader%s, %llu TIME-WAIT timer%s, "

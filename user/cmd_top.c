@@ -96,13 +96,13 @@ static __u64 mono_ms(void)
 
 static int take(const struct xdpct_instance *in, struct sample *s)
 {
-	size_t i;
+	size_t i, nflows;
 	int err;
 
 	memset(s, 0, sizeof(*s));
 	err = xdpct_counters_read(in, s->cnt);
 	if (!err)
-		err = xdpct_flows_read(in->flows_fd, &s->v, &s->n);
+		err = xdpct_tables_read(in->flows_fd, in->embryos_fd, &s->v, &s->n, &nflows);
 	if (err)
 		return err;
 	for (i = 0; i < s->n; i++)

@@ -255,16 +255,18 @@ static int on_event(void *ctx, void *data, size_t len)
  * Remove one entry if it is still due, re-checked after the delete: a SYN
  * may have reopened it meanwhile, and then it goes back.
  */
-static void reap_one(struct daemon *d, const struct xdpct_flow_key *k)
+static void reap_one(struct daemon *d, int table, const struct xdpct_flow_key *k)
 {
+	int fd = xdpct_table_fd(&d->in, table);
 	struct xdpct_flow f;
 
-	if (bpf_map_lookup_and_delete_elem(d->in.flows_fd, k, &f))
+	if (bpf_map_lookup_and_delete_elem(fd, k, &f))
 		return;
 	if (!xdpct_flow_expired(&f, &d->cfg, d->now)) {
-		bpf_map_update_elem(d->in.flows_fd, k, &f, BPF_NOEXIST);
+		bpf_map_update_elem(fd, k, &f, BPF_NOEXIST);
 		return;
 	}
+	xdpct_removed_add(&d->in, table, 1);
 	destroyed(d, k, &f);
 }
 
@@ -277,12 +279,13 @@ static void run_timers(struct daemon *d)
 		struct xdpct_flow f;
 
 		tw_heap_pop(&d->heap);
+		/* TIME-WAIT is past the handshake: in flows, never in embryos. */
 		if (bpf_map_lookup_elem(d->in.flows_fd, &k, &f))
 			continue; /* gone already */
 		if (f.state != CT_TIME_WAIT)
 			continue; /* reopened or closed otherwise: the sweep has it */
 		if (xdpct_flow_expired(&f, &d->cfg, d->now))
-			reap_one(d, &k);
+			reap_one(d, TABLE_FLOWS, &k);
 		else if (tw_due(d, &f) > d->now) /* restarted, or msl grew: wait for it */
 			tw_heap_push(&d->heap, tw_due(d, &f), &k);
 		/* else a tw_start from the future (a corrupt entry): the sweep's, not a timer loop */
@@ -291,17 +294,19 @@ static void run_timers(struct daemon *d)
 }
 
 /*
- * The safety net: one pass over the table in batches, deleting in batches
+ * The safety net: one pass over a table in batches, deleting in batches
  * what timed out. arm: also arm timers for TIME-WAIT entries (at start-up,
  * when the events that would have armed them went to a daemon now gone).
+ * Returns the entries seen.
  */
-static void sweep(struct daemon *d, bool arm)
+static __u64 sweep_table(struct daemon *d, int table, bool arm)
 {
+	int fd = xdpct_table_fd(&d->in, table);
 	static struct xdpct_flow_key keys[SWEEP_BATCH], dead[SWEEP_BATCH];
 	static struct xdpct_flow vals[SWEEP_BATCH];
 	static bool rechecked[SWEEP_BATCH];
 	__u32 in_tok = 0, out_tok = 0, n, i, ndead;
-	__u64 t0 = cpu_us(), seen = 0;
+	__u64 seen = 0;
 	bool first = true;
 	int err;
 
@@ -309,7 +314,7 @@ static void sweep(struct daemon *d, bool arm)
 		LIBBPF_OPTS(bpf_map_batch_opts, bopts);
 
 		n = SWEEP_BATCH;
-		err = bpf_map_lookup_batch(d->in.flows_fd, first ? NULL : &in_tok, &out_tok, keys,
+		err = bpf_map_lookup_batch(fd, first ? NULL : &in_tok, &out_tok, keys,
 					   vals, &n, &bopts);
 		if (err && errno != ENOENT) {
 			dlog("sweep: batch lookup: %s", strerror(errno));
@@ -333,7 +338,7 @@ static void sweep(struct daemon *d, bool arm)
 			 * go in batches (a segment racing the delete is the only loss).
 			 */
 			if (vals[i].state == CT_TIME_WAIT) {
-				reap_one(d, &keys[i]);
+				reap_one(d, table, &keys[i]);
 				rechecked[i] = true; /* not in dead[]: no second event */
 				continue;
 			}
@@ -344,9 +349,11 @@ static void sweep(struct daemon *d, bool arm)
 			LIBBPF_OPTS(bpf_map_batch_opts, dopts);
 
 			/* Entries another CPU deleted meanwhile stop a batch: finish one by one. */
-			if (bpf_map_delete_batch(d->in.flows_fd, dead, &nd, &dopts))
+			if (bpf_map_delete_batch(fd, dead, &nd, &dopts))
 				for (j = nd; j < ndead; j++)
-					bpf_map_delete_elem(d->in.flows_fd, &dead[j]);
+					if (!bpf_map_delete_elem(fd, &dead[j]))
+						nd++;
+			xdpct_removed_add(&d->in, table, nd);
 			for (i = 0, j = 0; i < n; i++)
 				if (j < ndead && !rechecked[i] &&
 				    !memcmp(&keys[i], &dead[j], sizeof(dead[j]))) {
@@ -357,6 +364,15 @@ static void sweep(struct daemon *d, bool arm)
 		in_tok = out_tok;
 		first = false;
 	} while (!err);
+	return seen;
+}
+
+static void sweep(struct daemon *d, bool arm)
+{
+	__u64 t0 = cpu_us(), seen;
+
+	seen = sweep_table(d, TABLE_FLOWS, arm);
+	seen += sweep_table(d, TABLE_EMBRYOS, arm);
 	d->st.sweeps++;
 	d->st.last_sweep_seen = seen;
 	d->st.last_sweep_us = cpu_us() - t0;

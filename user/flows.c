@@ -150,6 +150,74 @@ __u64 xdpct_flow_expires_ms(const struct xdpct_flow *f, const struct xdpct_confi
 	return (due - now) * 1000 / cfg->hz;
 }
 
+int xdpct_tables_read(int flows_fd, int embryos_fd, struct xdpct_flow_rec **out, size_t *n,
+		      size_t *nflows)
+{
+	struct xdpct_flow_rec *e = NULL, *all;
+	size_t ne = 0;
+	int err;
+
+	err = xdpct_flows_read(flows_fd, out, n);
+	if (err)
+		return err;
+	*nflows = *n;
+	err = xdpct_flows_read(embryos_fd, &e, &ne);
+	if (err) {
+		free(*out);
+		*out = NULL;
+		return err;
+	}
+	if (ne) {
+		all = realloc(*out, (*n + ne) * sizeof(*all));
+		if (!all) {
+			free(e);
+			free(*out);
+			*out = NULL;
+			return -ENOMEM;
+		}
+		memcpy(all + *n, e, ne * sizeof(*e));
+		*out = all;
+		*n += ne;
+	}
+	free(e);
+	return 0;
+}
+
+int xdpct_tables_count(int flows_fd, int embryos_fd, __u64 *per_state, __u64 *total,
+		       __u64 *live)
+{
+	__u64 ps[CT__MAX], t;
+	int err, i;
+
+	err = xdpct_flows_count(flows_fd, per_state, total);
+	if (live)
+		live[TABLE_FLOWS] = *total;
+	if (err)
+		return err;
+	err = xdpct_flows_count(embryos_fd, ps, &t);
+	if (live)
+		live[TABLE_EMBRYOS] = t;
+	for (i = 0; i < CT__MAX; i++)
+		per_state[i] += ps[i];
+	*total += t;
+	return err;
+}
+
+static __u64 sub_floor(__u64 in, __u64 out)
+{
+	return in > out ? in - out : 0;
+}
+
+void xdpct_evictions(const __u64 *cnt, const __u64 *user_removed, const __u64 *live,
+		     __u64 *evicted)
+{
+	evicted[TABLE_FLOWS] = sub_floor(cnt[CNT_FLOW_MOVED] + cnt[CNT_FLOW_OPENED_EST],
+					 user_removed[TABLE_FLOWS] + live[TABLE_FLOWS]);
+	evicted[TABLE_EMBRYOS] = sub_floor(cnt[CNT_EMBRYO_OPENED],
+					   cnt[CNT_EMBRYO_DELETED] + user_removed[TABLE_EMBRYOS] +
+						   live[TABLE_EMBRYOS]);
+}
+
 int xdpct_flows_count(int fd, __u64 *per_state, __u64 *total)
 {
 	struct xdpct_flow_key *keys = malloc(BATCH * sizeof(*keys));

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <xdpct/config.h>
 #include <xdpct/flow.h>
+#include <xdpct/counters.h>
 
 struct xdpct_flow_rec {
 	struct xdpct_flow_key key;
@@ -14,6 +15,22 @@ struct xdpct_flow_rec {
 
 /* Read every entry (batch lookups where the kernel has them). Caller frees *out. */
 int xdpct_flows_read(int map_fd, struct xdpct_flow_rec **out, size_t *n);
+/*
+ * Both tables into one array: flows first, then embryos; *nflows of them
+ * from flows (the rest from embryos, which a delete must use).
+ */
+int xdpct_tables_read(int flows_fd, int embryos_fd, struct xdpct_flow_rec **out, size_t *n,
+		      size_t *nflows);
+/* Entries of both tables per state; live[TABLE_*] per table (may be NULL). */
+int xdpct_tables_count(int flows_fd, int embryos_fd, __u64 *per_state, __u64 *total,
+		       __u64 *live);
+/*
+ * LRU evictions per table from the counters (read before live was):
+ * inserted by the data path - deleted by it - deleted by userspace - live.
+ * Exact when no traffic runs between the two reads, else a lower bound.
+ */
+void xdpct_evictions(const __u64 *cnt, const __u64 *user_removed, const __u64 *live,
+		     __u64 *evicted);
 
 /* Count the entries, and per enum xdpct_ct_state (per_state[CT__MAX]). */
 int xdpct_flows_count(int map_fd, __u64 *per_state, __u64 *total);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -88,6 +89,18 @@ static int open_pin(const struct xdpct_instance *in, const char *name)
 	return bpf_obj_get(path);
 }
 
+/* Map user_removed; it stays NULL when it cannot be (then removals go uncounted). */
+static void removed_map(struct xdpct_instance *in)
+{
+	void *p;
+
+	if (in->removed || in->removed_fd < 0)
+		return;
+	p = mmap(NULL, (size_t)sysconf(_SC_PAGESIZE), PROT_READ | PROT_WRITE, MAP_SHARED,
+		 in->removed_fd, 0);
+	in->removed = p == MAP_FAILED ? NULL : p;
+}
+
 int xdpct_instance_open(struct xdpct_instance *in)
 {
 	struct {
@@ -95,6 +108,7 @@ int xdpct_instance_open(struct xdpct_instance *in)
 		int *fd;
 	} objs[] = {
 		{ "flows", &in->flows_fd },	    { "config", &in->config_fd },
+		{ "embryos", &in->embryos_fd },	    { "user_removed", &in->removed_fd },
 		{ "counters", &in->counters_fd },   { "events", &in->events_fd },
 		{ "ifaces", &in->ifaces_fd },	    { "ports", &in->ports_fd },
 		{ "prog_xdp", &in->prog_xdp_fd },
@@ -103,6 +117,7 @@ int xdpct_instance_open(struct xdpct_instance *in)
 	size_t i;
 	int err;
 
+	in->removed = NULL;
 	err = xdpct_instance_paths(in);
 	if (err)
 		return err;
@@ -116,6 +131,7 @@ int xdpct_instance_open(struct xdpct_instance *in)
 			return err;
 		}
 	}
+	removed_map(in);
 	return 0;
 }
 
@@ -135,6 +151,10 @@ int xdpct_instance_check(const struct xdpct_instance *in)
 	} want[] = {
 		{ "flows", in->flows_fd, BPF_MAP_TYPE_LRU_HASH, sizeof(struct xdpct_flow_key),
 		  sizeof(struct xdpct_flow) },
+		{ "embryos", in->embryos_fd, BPF_MAP_TYPE_LRU_HASH, sizeof(struct xdpct_flow_key),
+		  sizeof(struct xdpct_flow) },
+		{ "user_removed", in->removed_fd, BPF_MAP_TYPE_ARRAY, 4,
+		  sizeof(struct xdpct_user_removed) },
 		{ "config", in->config_fd, BPF_MAP_TYPE_ARRAY, 4, sizeof(struct xdpct_config) },
 		{ "counters", in->counters_fd, BPF_MAP_TYPE_PERCPU_ARRAY, 4,
 		  sizeof(__u64) * CNT__MAX },
@@ -159,8 +179,22 @@ int xdpct_instance_check(const struct xdpct_instance *in)
 				 want[i].key, want[i].value);
 			return -EPROTO;
 		}
+		if (want[i].fd == in->removed_fd &&
+		    (!(info.map_flags & BPF_F_MMAPABLE) || info.max_entries != 1)) {
+			snprintf(check_why, sizeof(check_why),
+				 "pinned map user_removed is not this xdpct's (flags 0x%x, %u entries): "
+				 "xdpct detach --all, then attach again",
+				 info.map_flags, info.max_entries);
+			return -EPROTO;
+		}
 	}
 	return 0;
+}
+
+void xdpct_removed_add(const struct xdpct_instance *in, int table, __s64 n)
+{
+	if (in->removed && table >= 0 && table < TABLE__MAX && n)
+		__atomic_fetch_add(&in->removed->n[table], (__u64)n, __ATOMIC_RELAXED);
 }
 
 const char *xdpct_open_error(int err)
@@ -190,8 +224,12 @@ void xdpct_instance_close(struct xdpct_instance *in)
 {
 	int *fds[] = { &in->flows_fd,	 &in->config_fd,   &in->counters_fd, &in->events_fd,
 		       &in->ifaces_fd,	 &in->ports_fd,	   &in->prog_xdp_fd, &in->prog_tc_fd,
-		       &in->prog_clock_fd };
+		       &in->prog_clock_fd, &in->embryos_fd, &in->removed_fd };
 	size_t i;
+
+	if (in->removed)
+		munmap(in->removed, (size_t)sysconf(_SC_PAGESIZE));
+	in->removed = NULL;
 
 	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		if (*fds[i] >= 0)
@@ -204,7 +242,7 @@ void xdpct_instance_unpin(struct xdpct_instance *in)
 {
 	static const char *const names[] = { "flows",	 "config",   "counters",   "events",
 					     "ifaces",	 "flow_locks", "ports",	   "prog_xdp",
-					     "prog_tc",	 "prog_clock" };
+					     "prog_tc",	 "prog_clock", "embryos", "user_removed" };
 	char path[256];
 	size_t i;
 

@@ -10,6 +10,7 @@
 #include <linux/types.h>
 #include <stdbool.h>
 #include <xdpct/config.h>
+#include <xdpct/counters.h>
 
 #define XDPCT_BPFFS "/sys/fs/bpf"
 #define XDPCT_PIN_ROOT XDPCT_BPFFS "/xdpct"
@@ -19,6 +20,9 @@ struct xdpct_instance {
 	char dir[128];     /* pin directory */
 	char run_dir[128]; /* pid file and sockets */
 	int flows_fd;
+	int embryos_fd;   /* flows in the handshake (bpf/maps.h) */
+	int removed_fd;   /* user_removed: what userspace deleted, per table */
+	struct xdpct_user_removed *removed; /* removed_fd mmapped, or NULL */
 	int config_fd;
 	int counters_fd;
 	int events_fd;
@@ -46,6 +50,14 @@ int xdpct_instance_check(const struct xdpct_instance *in);
 const char *xdpct_open_error(int err);
 /* Remove every pin of the instance (programs stay attached through links/tc). */
 void xdpct_instance_unpin(struct xdpct_instance *in);
+/* Count n entries userspace deleted from a table (atomic: any process may). */
+void xdpct_removed_add(const struct xdpct_instance *in, int table, __s64 n);
+/* The table fds in enum xdpct_table order. */
+static inline int xdpct_table_fd(const struct xdpct_instance *in, int table)
+{
+	return table == TABLE_EMBRYOS ? in->embryos_fd : in->flows_fd;
+}
+
 /* Path of a pinned object, e.g. "flows" or "link_xdp_3". */
 void xdpct_pin_path(const struct xdpct_instance *in, const char *name, char *buf, size_t len);
 

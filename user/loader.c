@@ -24,7 +24,7 @@
 static const char *const pinned_maps[][2] = {
 	{ "flows", "flows" },	{ "config_map", "config" }, { "counters", "counters" },
 	{ "events", "events" }, { "ifaces", "ifaces" },	   { "flow_locks", "flow_locks" },
-	{ "ports", "ports" },
+	{ "ports", "ports" },	{ "embryos", "embryos" },   { "user_removed", "user_removed" },
 };
 
 /* HZ from the kernel config, else measured: jiffies over a known sleep. */
@@ -145,6 +145,11 @@ int xdpct_instance_create(struct xdpct_instance *in, const struct xdpct_load_opt
 	}
 	if (opts && opts->flows_max)
 		bpf_map__set_max_entries(skel->maps.flows, opts->flows_max);
+	if (opts && (opts->embryos_max || opts->flows_max)) {
+		__u32 e = opts->embryos_max ? opts->embryos_max : opts->flows_max / 4;
+
+		bpf_map__set_max_entries(skel->maps.embryos, e < 16 ? 16 : e);
+	}
 	if (opts && opts->ringbuf_size)
 		bpf_map__set_max_entries(skel->maps.events, opts->ringbuf_size);
 	err = xdpct_bpf__load(skel);

@@ -8,6 +8,7 @@
 
 struct xdpct_load_opts {
 	__u32 flows_max;   /* flow table size; 0: default */
+	__u32 embryos_max; /* handshake table size; 0: flows_max / 4, at least 16 */
 	__u32 ringbuf_size; /* bytes, power of two; 0: default */
 };
 

@@ -175,7 +175,7 @@ int metrics_render(FILE *out, const struct xdpct_instance *in, const struct ipc_
 	unsigned int ifidx[METRICS_IFACES_MAX], key, *prev = NULL;
 	struct xdpct_flow_rec *v = NULL;
 	char family[96], last[96] = "", name[IF_NAMESIZE + 16];
-	size_t n = 0, i, nif = 0, k;
+	size_t n = 0, nflows, i, nif = 0, k;
 	int err, s;
 
 	err = xdpct_counters_read(in, cnt);
@@ -186,7 +186,7 @@ int metrics_render(FILE *out, const struct xdpct_instance *in, const struct ipc_
 		ifidx[nif++] = key;
 		prev = &ifidx[nif - 1];
 	}
-	err = xdpct_flows_read(in->flows_fd, &v, &n);
+	err = xdpct_tables_read(in->flows_fd, in->embryos_fd, &v, &n, &nflows);
 	if (err)
 		return err;
 	per = calloc(nif + 1, sizeof(*per));
@@ -221,7 +221,7 @@ int metrics_render(FILE *out, const struct xdpct_instance *in, const struct ipc_
 		else
 			fprintf(out, "%s %llu\n", family, (unsigned long long)cnt[i]);
 	}
-	fprintf(out, "# HELP xdpct_flows Entries of the flow table, by interface first seen on and state.\n"
+	fprintf(out, "# HELP xdpct_flows Tracked flows (handshake and synchronized tables), by interface first seen on and state.\n"
 		     "# TYPE xdpct_flows gauge\n");
 	for (k = 0; k <= nif; k++) {
 		__u64 any = 0;

@@ -49,13 +49,29 @@
 	X(RESP_RST, "responder_rst")                                             \
 	X(RESP_CHALLENGE, "responder_challenge_ack")                             \
 	X(RESP_RATE_LIMITED, "responder_rate_limited")                          \
-	X(RESP_COOKIE_ARM, "responder_syn_passed_to_host")
+	X(RESP_COOKIE_ARM, "responder_syn_passed_to_host")                      \
+	X(EMBRYO_OPENED, "embryos_opened")                                       \
+	X(EMBRYO_DELETED, "embryos_deleted")                                     \
+	X(FLOW_MOVED, "flows_synchronized")                                      \
+	X(FLOW_OPENED_EST, "flows_opened_established")
 
 enum xdpct_counter {
 #define XDPCT_COUNTER_ENUM(id, name) CNT_##id,
 	XDPCT_COUNTERS(XDPCT_COUNTER_ENUM)
 #undef XDPCT_COUNTER_ENUM
 	CNT__MAX,
+};
+
+/* The two flow tables (bpf/maps.h). */
+enum xdpct_table {
+	TABLE_FLOWS = 0, /* synchronized flows */
+	TABLE_EMBRYOS,   /* flows in the handshake */
+	TABLE__MAX,
+};
+
+/* What userspace deleted from each table (the `user_removed` map). */
+struct xdpct_user_removed {
+	__u64 n[TABLE__MAX];
 };
 
 #ifndef __bpf__

@@ -18,7 +18,7 @@
 
 struct env {
 	struct xdpct_bpf *skel;
-	int xdp_fd, tc_fd, flows_fd, config_fd, counters_fd;
+	int xdp_fd, tc_fd, flows_fd, embryos_fd, config_fd, counters_fd;
 	struct xdpct_config cfg;
 	uint8_t out[FRAME_MAX];
 	uint32_t out_len;
@@ -39,8 +39,12 @@ static inline int env_open(struct env *e, uint32_t flows_max)
 	e->skel = xdpct_bpf__open();
 	if (!e->skel)
 		return -errno;
-	if (flows_max)
+	if (flows_max) {
+		/* As the loader sizes them: embryos a quarter of flows, at least 16. */
 		bpf_map__set_max_entries(e->skel->maps.flows, flows_max);
+		bpf_map__set_max_entries(e->skel->maps.embryos,
+					 flows_max / 4 < 16 ? 16 : flows_max / 4);
+	}
 	if (xdpct_bpf__load(e->skel)) {
 		xdpct_bpf__destroy(e->skel);
 		e->skel = NULL;
@@ -49,6 +53,7 @@ static inline int env_open(struct env *e, uint32_t flows_max)
 	e->xdp_fd = bpf_program__fd(e->skel->progs.xdpct_xdp);
 	e->tc_fd = bpf_program__fd(e->skel->progs.xdpct_tc_egress);
 	e->flows_fd = bpf_map__fd(e->skel->maps.flows);
+	e->embryos_fd = bpf_map__fd(e->skel->maps.embryos);
 	e->config_fd = bpf_map__fd(e->skel->maps.config_map);
 	e->counters_fd = bpf_map__fd(e->skel->maps.counters);
 	xdpct_config_defaults(&e->cfg, 250);
@@ -116,14 +121,35 @@ static inline void env_key(const struct endpoint *a, const struct endpoint *b,
 	xdpct_flow_key_make(&pkt, key);
 }
 
-/* Read the flow between a and b; 0 when found. */
+/*
+ * Which table holds the flow between a and b: TABLE_FLOWS, TABLE_EMBRYOS,
+ * -ENOENT, or -EEXIST when both do (never should: lookups try flows first).
+ */
+static inline int env_flow_table(struct env *e, const struct endpoint *a,
+				 const struct endpoint *b, struct xdpct_flow *f)
+{
+	struct xdpct_flow_key key;
+	struct xdpct_flow tmp;
+	int in_flows, in_embryos;
+
+	env_key(a, b, &key);
+	in_flows = !bpf_map_lookup_elem(e->flows_fd, &key, f);
+	in_embryos = !bpf_map_lookup_elem(e->embryos_fd, &key, in_flows ? &tmp : f);
+	if (in_flows && in_embryos)
+		return -EEXIST;
+	return in_flows ? TABLE_FLOWS : in_embryos ? TABLE_EMBRYOS : -ENOENT;
+}
+
+/* Read the flow between a and b from either table (flows first); 0 when found. */
 static inline int env_flow(struct env *e, const struct endpoint *a, const struct endpoint *b,
 			   struct xdpct_flow *f)
 {
 	struct xdpct_flow_key key;
 
 	env_key(a, b, &key);
-	return bpf_map_lookup_elem(e->flows_fd, &key, f) ? -errno : 0;
+	if (!bpf_map_lookup_elem(e->flows_fd, &key, f))
+		return 0;
+	return bpf_map_lookup_elem(e->embryos_fd, &key, f) ? -errno : 0;
 }
 
 /* One counter summed over CPUs. */
@@ -140,18 +166,25 @@ static inline uint64_t env_counter(struct env *e, int id)
 	return sum;
 }
 
-static inline size_t env_flow_count(struct env *e)
+/* Entries in one map. */
+static inline size_t env_map_count(int fd)
 {
 	struct xdpct_flow_key k, next;
 	void *prev = NULL;
 	size_t n = 0;
 
-	while (!bpf_map_get_next_key(e->flows_fd, prev, &next)) {
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		n++;
 		k = next;
 		prev = &k;
 	}
 	return n;
+}
+
+/* Entries in both tables. */
+static inline size_t env_flow_count(struct env *e)
+{
+	return env_map_count(e->flows_fd) + env_map_count(e->embryos_fd);
 }
 
 #endif /* XDPCT_TEST_BPF_ENV_H */

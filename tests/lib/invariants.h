@@ -185,18 +185,16 @@ struct inv_walk {
 	size_t per_state[CT__MAX];
 };
 
-/*
- * Check every entry of a flow map; prints the first few violations
- * (indented, as tests/run shows details). Returns the number of bad entries.
- */
-static inline size_t inv_walk_map(int fd, const struct inv_opts *o, struct inv_walk *w)
+/* Walk one map into w (not reset); other_fd >= 0: its keys must not be there too. */
+static inline void inv_walk_add(int fd, int other_fd, int embryos, const struct inv_opts *o,
+				struct inv_walk *w)
 {
 	struct xdpct_flow_key k, next;
-	struct xdpct_flow f;
+	struct xdpct_flow f, g;
 	void *prev = NULL;
 	char why[256];
+	int bad;
 
-	memset(w, 0, sizeof(*w));
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		k = next;
 		prev = &k;
@@ -206,13 +204,41 @@ static inline size_t inv_walk_map(int fd, const struct inv_opts *o, struct inv_w
 		w->packets += f.ep[0].packets + f.ep[1].packets;
 		if (f.state < CT__MAX)
 			w->per_state[f.state]++;
-		if (inv_check_flow(&k, &f, o, why, sizeof(why))) {
-			if (w->bad++ < 5) {
-				printf("  invariant: %s\n", why);
-				inv_print_flow(stdout, &f);
-			}
+		bad = inv_check_flow(&k, &f, o, why, sizeof(why));
+		if (!bad && embryos && f.state != CT_SYN_SENT && f.state != CT_SYN_RECV &&
+		    f.state != CT_SYN_SENT2 && f.state != CT_CLOSE)
+			bad = inv_fail(why, sizeof(why), "embryos holds a %s flow",
+				       xdpct_ct_state_name(f.state));
+		if (!bad && other_fd >= 0 && !bpf_map_lookup_elem(other_fd, &k, &g))
+			bad = inv_fail(why, sizeof(why), "flow in both tables");
+		if (bad && w->bad++ < 5) {
+			printf("  invariant: %s\n", why);
+			inv_print_flow(stdout, &f);
 		}
 	}
+}
+
+/*
+ * Check every entry of a flow map; prints the first few violations
+ * (indented, as tests/run shows details). Returns the number of bad entries.
+ */
+static inline size_t inv_walk_map(int fd, const struct inv_opts *o, struct inv_walk *w)
+{
+	memset(w, 0, sizeof(*w));
+	inv_walk_add(fd, -1, 0, o, w);
+	return w->bad;
+}
+
+/*
+ * Both tables: every entry as above, embryos only in the handshake (or a
+ * handshake closed by RST), and no flow in both. Returns the bad entries.
+ */
+static inline size_t inv_walk_tables(int flows_fd, int embryos_fd, const struct inv_opts *o,
+				     struct inv_walk *w)
+{
+	memset(w, 0, sizeof(*w));
+	inv_walk_add(flows_fd, embryos_fd, 0, o, w);
+	inv_walk_add(embryos_fd, -1, 1, o, w);
 	return w->bad;
 }
 #endif

@@ -98,6 +98,12 @@ static inline void track_check_counters(struct track *t, const char *what)
 	}
 }
 
+/* A handshake state: such a flow lives in embryos (bpf/track.h). */
+static inline int xdpct_track_embryonic(__u8 s)
+{
+	return s == CT_SYN_SENT || s == CT_SYN_RECV || s == CT_SYN_SENT2;
+}
+
 /* What one step expects. */
 struct want {
 	int verdict;      /* XDP_* (tc verdicts are mapped: OK = PASS, SHOT = DROP) */
@@ -130,7 +136,8 @@ static inline void track_step_spec(struct track *t, int from_server, const struc
 	const struct endpoint *src = from_server ? t->server : t->client;
 	const struct endpoint *dst = from_server ? t->client : t->server;
 	struct xdpct_flow before, after;
-	int had = env_flow(&t->e, t->client, t->server, &before) == 0, verdict;
+	int table = env_flow_table(&t->e, t->client, t->server, &before), verdict;
+	int had = table >= 0, want_table;
 	struct frame fr;
 	char m[200];
 
@@ -155,6 +162,23 @@ static inline void track_step_spec(struct track *t, int from_server, const struc
 		t->want[track_event_counter(w->ev)]++;
 	if (w->verdict == XDP_DROP)
 		t->want[CNT_VERDICT_DROP]++;
+	/*
+	 * The tables: a SYN opens its flow in embryos; the step that takes it
+	 * out of the handshake (not by RST) moves it to flows; otherwise a
+	 * flow stays where it is.
+	 */
+	want_table = table;
+	if (!had && !w->inv && w->ev == EV_NEW) {
+		t->want[CNT_EMBRYO_OPENED]++;
+		want_table = TABLE_EMBRYOS;
+	} else if (table == TABLE_EMBRYOS && !w->inv && xdpct_track_embryonic(before.state) &&
+		   !xdpct_track_embryonic((__u8)w->ct) && w->ct != CT_CLOSE && w->ct != CT_NONE) {
+		t->want[CNT_FLOW_MOVED]++;
+		t->want[CNT_EMBRYO_DELETED]++;
+		want_table = TABLE_FLOWS;
+	}
+	snprintf(m, sizeof(m), "%s: table (0 flows, 1 embryos, <0 none)", what);
+	CHECK_EQ(env_flow_table(&t->e, t->client, t->server, &after), want_table, m);
 	track_check_counters(t, what);
 
 	snprintf(m, sizeof(m), "%s: events", what);

@@ -168,7 +168,7 @@ static void ack_flood_for_unknown_flows_creates_nothing(void)
 	CHECK_EQ(env_counter(&E, CNT_INV_NO_FLOW) - nf0, FLOOD, "each counted as no-flow");
 	CHECK_EQ(env_counter(&E, CNT_FLOW_NEW), 1, "flows opened");
 	CHECK(env_flow(&E, &CLI, &SRV, &f) == 0 && f.state == CT_ESTABLISHED, "real flow kept");
-	CHECK_EQ(inv_walk_map(E.flows_fd, &opts, &w), 0, "flows breaking an invariant");
+	CHECK_EQ(inv_walk_tables(E.flows_fd, E.embryos_fd, &opts, &w), 0, "flows breaking an invariant");
 	env_close(&E);
 }
 

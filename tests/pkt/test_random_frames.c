@@ -321,8 +321,10 @@ static void run_case(uint32_t flows_max, uint32_t count, int allow_strict, int e
 	printf("  %llu frames run (%llu short ones refused by the skb test run), %llu dropped, %llu answered\n",
 	       (unsigned long long)t.frames, (unsigned long long)t.refused,
 	       (unsigned long long)t.drops, (unsigned long long)t.tx);
-	CHECK_EQ(inv_walk_map(E.flows_fd, &opts, &w), 0, "flows breaking an invariant");
-	CHECK(w.flows <= flows_max, "the table never holds more than its size");
+	CHECK_EQ(inv_walk_tables(E.flows_fd, E.embryos_fd, &opts, &w), 0, "flows breaking an invariant");
+	CHECK(env_map_count(E.flows_fd) <= flows_max, "flows never holds more than its size");
+	CHECK(env_map_count(E.embryos_fd) <= bpf_map__max_entries(E.skel->maps.embryos),
+	      "embryos never holds more than its size");
 	report_states(&w);
 	check_counters(&t, &w, evicts);
 	/* The generator must reach deep states, or the test proves little. */
@@ -340,10 +342,13 @@ static void random_and_mutated_frames_keep_the_table_consistent(void)
 	run_case(65536, 120000, 0, 0, 0);
 }
 
-/* Strict policy on and off, and a 64-entry table the LRU must evict from. */
+/*
+ * Strict policy on and off, and full tables the LRU must evict from: 256
+ * flows, 64 embryos (the random SYNs fill embryos first).
+ */
 static void strict_policy_and_a_full_table(void)
 {
-	run_case(64, 40000, 1, 1, 0);
+	run_case(256, 40000, 1, 1, 0);
 }
 
 /*

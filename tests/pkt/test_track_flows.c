@@ -392,6 +392,7 @@ static void full_ring_drops_and_counts(void)
 	REQUIRE(xdpct_bpf__load(e.skel) == 0, "load with a one-page ring");
 	e.xdp_fd = bpf_program__fd(e.skel->progs.xdpct_xdp);
 	e.flows_fd = bpf_map__fd(e.skel->maps.flows);
+	e.embryos_fd = bpf_map__fd(e.skel->maps.embryos);
 	e.counters_fd = bpf_map__fd(e.skel->maps.counters);
 	xdpct_config_defaults(&e.cfg, 250);
 	e.cfg.clock_override = 1000;
