@@ -72,7 +72,7 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(TEST_HDRS) $(USER_HDRS) $(LIB) | $(BUILD
 $(BUILD)/tests/pkt/%: tests/pkt/%.c $(TEST_HDRS) $(SKELS) $(LIB) | $(BUILD)/tests/pkt
 	$(CC) $(CFLAGS) $(WARN) $(INCLUDES) -Iuser -Itests/lib -o $@ $< $(LIB) $(LDLIBS) -lpthread
 
-$(BUILD)/tests/tools/%: tests/tools/%.c | $(BUILD)/tests/tools
+$(BUILD)/tests/tools/%: tests/tools/%.c $(wildcard include/xdpct/*.h) | $(BUILD)/tests/tools
 	$(CC) $(CFLAGS) $(WARN) -o $@ $< $(LDLIBS)
 
 # Fuzzing: a libFuzzer harness on include/xdpct/ (parser + state machine),
