@@ -72,7 +72,8 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(TEST_HDRS) $(USER_HDRS) $(LIB) | $(BUILD
 $(BUILD)/tests/pkt/%: tests/pkt/%.c $(TEST_HDRS) $(SKELS) $(LIB) | $(BUILD)/tests/pkt
 	$(CC) $(CFLAGS) $(WARN) $(INCLUDES) -Iuser -Itests/lib -o $@ $< $(LIB) $(LDLIBS) -lpthread
 
-$(BUILD)/tests/tools/%: tests/tools/%.c $(wildcard include/xdpct/*.h) | $(BUILD)/tests/tools
+# Tools include the shared headers: rebuild them when a struct or counter list changes.
+$(BUILD)/tests/tools/%: tests/tools/%.c $(USER_HDRS) $(TEST_HDRS) | $(BUILD)/tests/tools
 	$(CC) $(CFLAGS) $(WARN) -o $@ $< $(LDLIBS)
 
 # Fuzzing: a libFuzzer harness on include/xdpct/ (parser + state machine),
