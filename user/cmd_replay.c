@@ -406,14 +406,7 @@ static void print_json(struct replay *r, const struct xdpct_flow_rec *v, size_t 
 	}
 	json_arr_end(&j);
 	json_u64(&j, "flows_total", total);
-	json_obj_begin(&j, "flows_by_state");
-	for (i = 1; i < CT__MAX; i++)
-		json_u64(&j, xdpct_ct_state_name((unsigned int)i), per_state[i]);
-	json_obj_end(&j);
-	json_obj_begin(&j, "counters");
-	for (i = 0; i < CNT__MAX; i++)
-		json_u64(&j, xdpct_counter_names[i], cnt[i]);
-	json_obj_end(&j);
+	xdpct_stats_json(&j, per_state, cnt);
 	json_obj_end(&j);
 	json_end(&j);
 }
@@ -455,14 +448,9 @@ static void print_text(struct replay *r, const struct xdpct_flow_rec *v, size_t 
 		       xdpct_tcp_state_name(ev->client_state), xdpct_tcp_state_name(ev->server_state),
 		       *reason ? " reason " : "", reason);
 	}
-	printf("%zu event%s\n\nStats:\nflows %llu:", r->nev, r->nev == 1 ? "" : "s",
-	       (unsigned long long)total);
-	for (i = 1; i < CT__MAX; i++)
-		printf(" %s=%llu", xdpct_ct_state_name((unsigned int)i),
-		       (unsigned long long)per_state[i]);
-	printf("\n");
-	for (i = 0; i < CNT__MAX; i++)
-		printf("  %-30s %llu\n", xdpct_counter_names[i], (unsigned long long)cnt[i]);
+	printf("%zu event%s\n\nStats:\n", r->nev, r->nev == 1 ? "" : "s");
+	xdpct_stats_states(total, per_state);
+	xdpct_stats_counters(cnt);
 }
 
 static int replay_file(struct replay *r, struct replay_cap *cap, __u64 until_ns, bool has_until)

@@ -11,6 +11,7 @@
 #include "flows.h"
 #include "instance.h"
 #include "json.h"
+#include "replay.h"
 
 enum { OPT_INTERVAL = 'I', OPT_COUNT = 'c' };
 
@@ -29,6 +30,39 @@ const struct cli_cmd cmd_stats = {
 	.opts = stats_opts,
 	.run = run_stats,
 };
+
+void xdpct_stats_json(struct json *j, const __u64 *per_state, const __u64 *cnt)
+{
+	int i;
+
+	json_obj_begin(j, "flows_by_state");
+	for (i = 1; i < CT__MAX; i++)
+		json_u64(j, xdpct_ct_state_name((unsigned int)i), per_state[i]);
+	json_obj_end(j);
+	json_obj_begin(j, "counters");
+	for (i = 0; i < CNT__MAX; i++)
+		json_u64(j, xdpct_counter_names[i], cnt[i]);
+	json_obj_end(j);
+}
+
+void xdpct_stats_states(__u64 total, const __u64 *per_state)
+{
+	int i;
+
+	printf("flows %llu:", (unsigned long long)total);
+	for (i = 1; i < CT__MAX; i++)
+		printf(" %s=%llu", xdpct_ct_state_name((unsigned int)i),
+		       (unsigned long long)per_state[i]);
+	printf("\n");
+}
+
+void xdpct_stats_counters(const __u64 *cnt)
+{
+	int i;
+
+	for (i = 0; i < CNT__MAX; i++)
+		printf("  %-30s %llu\n", xdpct_counter_names[i], (unsigned long long)cnt[i]);
+}
 
 static int sample(const struct xdpct_instance *in)
 {
@@ -63,31 +97,19 @@ static int sample(const struct xdpct_instance *in)
 		json_obj_end(&j);
 		json_obj_end(&j);
 		json_u64(&j, "evictions", evicted[TABLE_FLOWS] + evicted[TABLE_EMBRYOS]);
-		json_obj_begin(&j, "flows_by_state");
-		for (i = 1; i < CT__MAX; i++)
-			json_u64(&j, xdpct_ct_state_name((unsigned int)i), per_state[i]);
-		json_obj_end(&j);
-		json_obj_begin(&j, "counters");
-		for (i = 0; i < CNT__MAX; i++)
-			json_u64(&j, xdpct_counter_names[i], cnt[i]);
-		json_obj_end(&j);
+		xdpct_stats_json(&j, per_state, cnt);
 		json_obj_end(&j);
 		json_end(&j);
 		return 0;
 	}
-	printf("flows %llu:", (unsigned long long)total);
-	for (i = 1; i < CT__MAX; i++)
-		printf(" %s=%llu", xdpct_ct_state_name((unsigned int)i),
-		       (unsigned long long)per_state[i]);
-	printf("\n");
+	xdpct_stats_states(total, per_state);
 	xdpct_evictions(cnt, removed, live, evicted);
 	printf("tables: flows %llu (evictions %llu), embryos %llu (evictions %llu)\n",
 	       (unsigned long long)live[TABLE_FLOWS], (unsigned long long)evicted[TABLE_FLOWS],
 	       (unsigned long long)live[TABLE_EMBRYOS], (unsigned long long)evicted[TABLE_EMBRYOS]);
 	printf("  %-30s %llu\n", "evictions",
 	       (unsigned long long)(evicted[TABLE_FLOWS] + evicted[TABLE_EMBRYOS]));
-	for (i = 0; i < CNT__MAX; i++)
-		printf("  %-30s %llu\n", xdpct_counter_names[i], (unsigned long long)cnt[i]);
+	xdpct_stats_counters(cnt);
 	return 0;
 }
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* What `replay` shares with the other commands: the flow table's two forms, as `list` prints them. */
+/* What `replay` shares with the other commands: the flow table as `list` prints it, the counters as `stats` does. */
 #ifndef XDPCT_USER_REPLAY_H
 #define XDPCT_USER_REPLAY_H
 
@@ -13,6 +13,13 @@ void xdpct_list_json(struct json *j, const char *key, const struct xdpct_flow_re
 /* The flows as `list` prints them, with the count line. */
 void xdpct_list_table(const struct xdpct_flow_rec *v, size_t n, const struct xdpct_config *cfg,
 		      __u64 now);
+
+/* Flows per state and the counters, as `stats -j` prints them (two keys of the open object). */
+void xdpct_stats_json(struct json *j, const __u64 *per_state, const __u64 *cnt);
+/* The same as `stats` prints them: the "flows N: STATE=n ..." line. */
+void xdpct_stats_states(__u64 total, const __u64 *per_state);
+/* ... and one line per counter. */
+void xdpct_stats_counters(const __u64 *cnt);
 
 /* A capture (pcap or pcapng) read through libpcap: user/replay_pcap.c. */
 struct replay_cap;
