@@ -51,7 +51,8 @@ all: $(BUILD)/xdpct
 $(BUILD) $(BUILD)/user $(BUILD)/tests/unit $(BUILD)/tests/pkt $(BUILD)/tests/tools:
 	mkdir -p $@
 
-$(BUILD)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(VMLINUX) | $(BUILD)
+# The Makefile too: a change to BPF_CFLAGS must rebuild the objects.
+$(BUILD)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(VMLINUX) Makefile | $(BUILD)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
@@ -110,7 +111,7 @@ BENCH_BIN   := $(BUILD)/tests/bench/bench
 $(BUILD)/bench $(BUILD)/tests/bench:
 	mkdir -p $@
 
-$(BUILD)/bench/%.bpf.o: tests/bench/%.bpf.c $(BPF_HDRS) $(VMLINUX) | $(BUILD)/bench
+$(BUILD)/bench/%.bpf.o: tests/bench/%.bpf.c $(BPF_HDRS) $(VMLINUX) Makefile | $(BUILD)/bench
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 $(BUILD)/bench/%.skel.h: $(BUILD)/bench/%.bpf.o

@@ -233,11 +233,13 @@ static __always_inline __u32 xdpct_event_counter(__u8 type)
 /*
  * Track one frame. data/data_end bound what may be read, frame_len is the
  * whole frame, segs how many wire segments it stands for (GSO on egress).
+ * not_in_flows: the express lane (express.h) looked this segment's key up
+ * in `flows` already and found nothing.
  */
 static __always_inline int xdpct_track(void *data, void *data_end, __u32 frame_len,
 				       __u32 ifindex, __u32 segs, struct xdpct_result *r,
 				       int (*syn_options)(void *ctx, struct xdpct_pkt *pkt), void *ctx,
-				       bool respond)
+				       bool respond, bool not_in_flows)
 {
 	struct xdpct_pkt pkt = {};
 	struct xdpct_flow_key key;
@@ -281,7 +283,7 @@ static __always_inline int xdpct_track(void *data, void *data_end, __u32 frame_l
 	src_is_b = xdpct_flow_key_make(&pkt, &key);
 
 	/* Synchronized flows first: the established fast path stays one lookup. */
-	f = bpf_map_lookup_elem(&flows, &key);
+	f = not_in_flows ? NULL : bpf_map_lookup_elem(&flows, &key);
 	if (f) {
 		xdpct_step_locked(f, &key, src_is_b, &pkt, cfg, now, segs, r, NULL);
 		goto report;

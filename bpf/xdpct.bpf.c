@@ -8,6 +8,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include "track.h"
+#include "express.h"
 #include "respond.h"
 
 #define TC_ACT_OK 0
@@ -48,7 +49,7 @@ static int syn_options_skb(void *ctx, struct xdpct_pkt *pkt)
  * then ends before the responder's begins (the BPF stack holds 512 bytes
  * for a whole chain of calls).
  */
-__noinline int xdpct_xdp_track(struct xdp_md *ctx, struct xdpct_result *r)
+__noinline int xdpct_xdp_track(struct xdp_md *ctx, struct xdpct_result *r, int not_in_flows)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
@@ -56,7 +57,7 @@ __noinline int xdpct_xdp_track(struct xdp_md *ctx, struct xdpct_result *r)
 	if (!r)
 		return XDP_PASS;
 	return xdpct_track(data, data_end, (__u32)(data_end - data), ctx->ingress_ifindex, 1, r,
-			   syn_options_xdp, ctx, true) == ACT_DROP
+			   syn_options_xdp, ctx, true, not_in_flows) == ACT_DROP
 		       ? XDP_DROP
 		       : XDP_PASS;
 }
@@ -64,8 +65,15 @@ __noinline int xdpct_xdp_track(struct xdp_md *ctx, struct xdpct_result *r)
 SEC("xdp")
 int xdpct_xdp(struct xdp_md *ctx)
 {
-	struct xdpct_result r = {};
-	int verdict = xdpct_xdp_track(ctx, &r);
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct xdpct_result r;
+	int lane, verdict;
+
+	lane = xdpct_express(data, data_end, (__u32)(data_end - data), 1);
+	if (lane == EXPRESS_DONE)
+		return XDP_PASS;
+	verdict = xdpct_xdp_track(ctx, &r, lane == EXPRESS_NOT_IN_FLOWS);
 
 	/* Segments the responder may answer (bpf/respond.h): rare, so off the fast path. */
 	if (r.claimed || r.step.respond) {
@@ -95,12 +103,26 @@ int xdpct_xdp(struct xdp_md *ctx)
 		(void *)(long)v_;                                                 \
 	})
 
+/* The full path on egress: a global function for the same reason as on ingress. */
+__noinline int xdpct_tc_track(struct __sk_buff *skb, __u32 segs, int not_in_flows)
+{
+	void *data = skb_field_ptr(skb, data);
+	void *data_end = skb_field_ptr(skb, data_end);
+	struct xdpct_result r;
+
+	return xdpct_track(data, data_end, skb->len, skb->ifindex, segs, &r, syn_options_skb, skb,
+			   false, not_in_flows) == ACT_DROP
+		       ? TC_ACT_SHOT
+		       : TC_ACT_OK;
+}
+
 SEC("tc")
 int xdpct_tc_egress(struct __sk_buff *skb)
 {
-	struct xdpct_result r;
 	__u32 in = skb->ingress_ifindex;
 	void *data, *data_end;
+	int lane;
+	__u32 segs;
 
 	/* Forwarded from an interface we watch: XDP tracked it there already. */
 	if (in && bpf_map_lookup_elem(&ifaces, &in)) {
@@ -115,10 +137,12 @@ int xdpct_tc_egress(struct __sk_buff *skb)
 		bpf_skb_pull_data(skb, skb->len < XDPCT_PULL_LEN ? skb->len : XDPCT_PULL_LEN);
 	data = skb_field_ptr(skb, data);
 	data_end = skb_field_ptr(skb, data_end);
-	if (xdpct_track(data, data_end, skb->len, skb->ifindex,
-			skb->gso_segs ? skb->gso_segs : 1, &r, syn_options_skb, skb, false) == ACT_DROP)
-		return TC_ACT_SHOT;
-	return TC_ACT_OK;
+	segs = skb->gso_segs ? skb->gso_segs : 1;
+	lane = xdpct_express(data, data_end, skb->len, segs);
+	if (lane == EXPRESS_DONE)
+		return TC_ACT_OK;
+	return xdpct_tc_track(skb, segs, lane == EXPRESS_NOT_IN_FLOWS) == TC_ACT_SHOT ? TC_ACT_SHOT
+										  : TC_ACT_OK;
 }
 
 /* Ticks per second of bpf_jiffies64(); 0 when the kernel config is unreadable. */

@@ -368,4 +368,76 @@ XDPCT_INLINE int xdpct_parse(const void *data, const void *data_end, __u32 frame
 	return PARSE_NOT_TCP;
 }
 
+/*
+ * The express lane's parser (bpf/express.h): the common frame only, in
+ * few instructions. Ethernet without VLAN tags; IPv4 without options and
+ * not a fragment, or IPv6 without extension headers; TCP. It fills what
+ * the key and the established fast step read: addresses (for IPv4 only
+ * the first word), ports, seq, ack, window, flags, payload_len, ip_len,
+ * l3_off, l4_off and opt_len. Anything else returns false, and the full
+ * path parses with xdpct_parse(), which for every frame accepted here
+ * gives the same values (tests/unit/test_parse_express.c).
+ */
+XDPCT_INLINE bool xdpct_parse_express(const void *data, const void *data_end, __u32 frame_len,
+				      struct xdpct_pkt *pkt)
+{
+	const struct xdpct_eth *eth = (const struct xdpct_eth *)data;
+	const struct xdpct_tcp *th;
+	__u32 l4_len, hlen;
+
+	if ((const void *)(eth + 1) > data_end)
+		return false;
+	if (eth->proto == xdpct_htons(XDPCT_ETH_P_IP)) {
+		const struct xdpct_ip4 *iph = (const struct xdpct_ip4 *)(eth + 1);
+		__u32 tot;
+
+		th = (const struct xdpct_tcp *)(iph + 1);
+		if ((const void *)(th + 1) > data_end || iph->ver_ihl != 0x45 ||
+		    iph->protocol != XDPCT_IPPROTO_TCP ||
+		    (iph->frag_off & xdpct_htons(XDPCT_IP4_MF | XDPCT_IP4_OFFSET)))
+			return false;
+		tot = xdpct_ntohs(iph->tot_len);
+		if (tot < sizeof(*iph) + sizeof(*th) || sizeof(*eth) + tot > frame_len)
+			return false;
+		pkt->family = 4;
+		pkt->ip_len = (__u16)tot;
+		pkt->saddr[0] = iph->saddr;
+		pkt->daddr[0] = iph->daddr;
+		l4_len = tot - sizeof(*iph);
+	} else if (eth->proto == xdpct_htons(XDPCT_ETH_P_IPV6)) {
+		const struct xdpct_ip6 *ip6 = (const struct xdpct_ip6 *)(eth + 1);
+		int i;
+
+		th = (const struct xdpct_tcp *)(ip6 + 1);
+		if ((const void *)(th + 1) > data_end || (((const __u8 *)ip6)[0] >> 4) != 6 ||
+		    ip6->nexthdr != XDPCT_IPPROTO_TCP)
+			return false;
+		l4_len = xdpct_ntohs(ip6->payload_len);
+		if (l4_len < sizeof(*th) || sizeof(*eth) + sizeof(*ip6) + l4_len > frame_len)
+			return false;
+		pkt->family = 6;
+		pkt->ip_len = (__u16)(l4_len + sizeof(*ip6));
+		for (i = 0; i < 4; i++) {
+			pkt->saddr[i] = ip6->saddr[i];
+			pkt->daddr[i] = ip6->daddr[i];
+		}
+	} else {
+		return false;
+	}
+	hlen = (__u32)(th->doff_res >> 4) * 4;
+	if (hlen < sizeof(*th) || hlen > l4_len)
+		return false;
+	pkt->l3_off = sizeof(*eth);
+	pkt->l4_off = (__u16)((const __u8 *)th - (const __u8 *)data);
+	pkt->sport = th->sport;
+	pkt->dport = th->dport;
+	pkt->seq = xdpct_ntohl(th->seq);
+	pkt->ack = xdpct_ntohl(th->ack);
+	pkt->window = xdpct_ntohs(th->window);
+	pkt->flags = th->flags;
+	pkt->payload_len = (__u16)(l4_len - hlen);
+	pkt->opt_len = (__u8)(hlen - sizeof(*th));
+	return true;
+}
+
 #endif /* XDPCT_PARSE_H */

@@ -17,8 +17,9 @@
  * through a small flow table (a model of the LRU map) with
  * xdpct_fsm_open() / xdpct_fsm_step() as bpf/track.h calls them, and after
  * every step the entry must satisfy tests/lib/invariants.h, an invalid
- * segment must leave the entry unchanged, and the key must be the same
- * seen from either direction. Any violation aborts with the reason.
+ * segment must leave the entry unchanged, the key must be the same seen
+ * from either direction, and the express lane's parser must agree with
+ * the full one. Any violation aborts with the reason.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -59,6 +60,24 @@ static void check_pkt(const struct xdpct_pkt *p, __u32 readable, __u32 frame_len
 		die("IP length beyond the frame", NULL);
 	if (p->opt_len > 40 || p->wscale > 14)
 		die("option length or window scale out of range", NULL);
+}
+
+/*
+ * The express lane's parser takes a subset of frames, and on it agrees
+ * with the full parser in every byte of the segment description.
+ */
+static void check_express(const __u8 *frame, __u32 len, __u32 frame_len, int rc,
+			  const struct xdpct_pkt *full)
+{
+	struct xdpct_pkt p;
+
+	memset(&p, 0, sizeof(p));
+	if (!xdpct_parse_express(frame, frame + len, frame_len, &p))
+		return;
+	if (rc != PARSE_OK)
+		die("the express parser accepts a frame the full one refuses", NULL);
+	if (memcmp(&p, full, sizeof(p)))
+		die("the express parser disagrees with the full one", NULL);
 }
 
 /* The same endpoints seen from the other side give the same key. */
@@ -117,6 +136,7 @@ static void track(struct slot *t, unsigned int *victim, const uint8_t *frame, __
 	rc = xdpct_parse(frame, frame + len, frame_len, &pkt);
 	if (rc < PARSE_OK || rc > PARSE_MAL_TCP_OPT)
 		die("parser returned an unknown code", NULL);
+	check_express(frame, len, frame_len, rc, &pkt);
 	if (rc != PARSE_OK)
 		return;
 	check_pkt(&pkt, len, frame_len);

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The express lane: most segments on a busy link are data or ACKs of an
+ * established flow, inside the window, in a plain frame. They need no
+ * lock, no event and no answer, so they are settled here before the full
+ * path (xdpct_track()) is called at all, with a parser for the common
+ * frame only (xdpct_parse_express()) and the shared key and fast step.
+ * Anything else, or any doubt, takes the full path, which parses the
+ * frame again from scratch.
+ */
+#ifndef XDPCT_BPF_EXPRESS_H
+#define XDPCT_BPF_EXPRESS_H
+
+#include "track.h"
+
+enum xdpct_express_rc {
+	EXPRESS_DONE = 0,     /* tracked and counted: pass the frame */
+	EXPRESS_FULL,         /* take the full path */
+	EXPRESS_NOT_IN_FLOWS, /* the full path, which need not look in `flows` again */
+};
+
+/*
+ * A function of its own, not inlined: its stack frame must not add to the
+ * full path's, which the entry program calls next (the BPF stack holds
+ * 512 bytes for a whole chain of calls).
+ */
+static __noinline int xdpct_express(void *data, void *data_end, __u32 frame_len, __u32 segs)
+{
+	struct xdpct_flow_key key;
+	struct xdpct_counters *cnt;
+	struct xdpct_config *cfg;
+	struct xdpct_step step;
+	struct xdpct_pkt pkt;
+	struct xdpct_flow *f;
+	__u32 zero = 0;
+	int src_is_b;
+
+	if (!xdpct_parse_express(data, data_end, frame_len, &pkt) ||
+	    (pkt.flags & (TCPF_SYN | TCPF_FIN | TCPF_RST | TCPF_ACK)) != TCPF_ACK)
+		return EXPRESS_FULL;
+	src_is_b = xdpct_flow_key_make(&pkt, &key);
+	f = bpf_map_lookup_elem(&flows, &key);
+	if (!f)
+		return EXPRESS_NOT_IN_FLOWS;
+	cfg = bpf_map_lookup_elem(&config_map, &zero);
+	if (!cfg || !xdpct_fast_step(f, src_is_b, &pkt, xdpct_now(cfg), segs, &step))
+		return EXPRESS_FULL;
+	cnt = bpf_map_lookup_elem(&counters, &zero);
+	xdpct_count(cnt, CNT_PKT_SEEN);
+	xdpct_count(cnt, CNT_PKT_TCP);
+	return EXPRESS_DONE;
+}
+
+#endif /* XDPCT_BPF_EXPRESS_H */
