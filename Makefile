@@ -2,7 +2,10 @@
 # bpf/*.bpf.c -> build/*.bpf.o -> build/*.skel.h -> build/xdpct
 
 BUILD     ?= build
-CLANG     ?= clang
+# clang 16 for BPF: with -mcpu=v3 (32-bit ALU and jumps, which sequence-number
+# compares are made of) it makes the fast path a sixth shorter than clang 14,
+# whose v3 code the verifier refused (a read of an unset register).
+CLANG     ?= clang-16
 CC        ?= gcc
 BPFTOOL   ?= bpftool
 ARCH      := x86
@@ -13,7 +16,7 @@ WARN      := -Wall -Wextra -Werror -Wno-unused-parameter
 INCLUDES  := -Iinclude -I$(BUILD)
 LDLIBS    := -lbpf -lelf -lz
 
-BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	-I$(dir $(VMLINUX)) -Iinclude -Ibpf
 
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
@@ -37,7 +40,7 @@ TOOL_SRCS := $(wildcard tests/tools/*.c)
 TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(TOOL_SRCS))
 
 # Debian packages the build, tests and demo need.
-DEPS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev gcc make pkg-config \
+DEPS := clang clang-16 llvm libbpf-dev bpftool libelf-dev zlib1g-dev gcc make pkg-config \
 	iproute2 nftables conntrack util-linux procps jq tmux \
 	libclang-rt-14-dev gnuplot-nox \
 	libpcap-dev tcpdump curl

@@ -31,7 +31,7 @@ variant() { # NAME SED...
 			return
 		fi
 	done
-	clang -g -O2 -target bpf -D__TARGET_ARCH_x86 -w -Ivmlinux/x86/ -Iinclude -I"$v/bpf" \
+	clang-16 -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -w -Ivmlinux/x86/ -Iinclude -I"$v/bpf" \
 		-c "$v/bpf/xdpct.bpf.c" -o "$v/build/xdpct.bpf.o" &&
 	bpftool gen skeleton "$v/build/xdpct.bpf.o" name xdpct_bpf >"$v/build/xdpct.skel.h" &&
 	cc -O2 -I"$v/build" -Iinclude -I"$BUILD" -I"$BUILD/bench" -Iuser -Itests/lib -o "$v/bench" \

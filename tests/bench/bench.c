@@ -40,6 +40,7 @@
 #define MAX_FILLS 8
 
 static int quick;
+static int cases_only; /* --cases: the per-packet table only, into cases.md */
 static FILE *md;       /* results/latest.md */
 static char out_dir[512] = "tests/bench/results";
 
@@ -447,6 +448,25 @@ static void warm(struct bench *b, const struct frame *f, const struct frame *cf)
 	}
 }
 
+/* How many of flows [from, from + n) saw exactly one segment since fill(): the timed run's. */
+static uint32_t count_stepped(struct bench *b, uint32_t from, uint32_t n)
+{
+	uint32_t i, stepped = 0;
+
+	for (i = from; i < from + n; i++) {
+		struct xdpct_flow_key k;
+		struct xdpct_flow v;
+		struct xdpct_pkt p;
+
+		flow_pkt(i, 0, &p);
+		xdpct_flow_key_make(&p, &k);
+		if (!bpf_map_lookup_elem(b->e.flows_fd, &k, &v) &&
+		    v.ep[DIR_ORIG].packets == b->tmpl.ep[DIR_ORIG].packets + 1)
+			stepped++;
+	}
+	return stepped;
+}
+
 static void measure_single(struct bench *b, struct ring_buffer *rb, const char *name,
 			   uint32_t base, uint32_t n, frame_fn prep1, frame_fn prep2,
 			   frame_fn timed, uint32_t calib_range)
@@ -549,9 +569,14 @@ static int part_cases(void)
 	measure_repeat(&b, "SYN on an established flow (challenge-ACK case)", &f, &cf, rounds, repeat,
 		       XDP_PASS);
 
-	g_base = 0;
-	measure_single(&b, rb, "established data segment, IPv4, single runs", 0, n, NULL, NULL,
-		       seg_data, filled);
+	/* Established flows of their own for the single runs, one per run. */
+	if ((err = fill(b.e.flows_fd, -1, &b.tmpl, filled + 8 * n, filled + 9 * n, 0)))
+		return err;
+	measure_single(&b, rb, "established data segment, IPv4, single runs", filled + 8 * n, n,
+		       NULL, NULL, seg_data, filled);
+	if (count_stepped(&b, filled + 8 * n, n) != n)
+		printf("  established single runs: only %u of %u flows were stepped once\n",
+		       count_stepped(&b, filled + 8 * n, n), n);
 	measure_single(&b, rb, "SYN that creates a flow", filled, n, NULL, NULL, seg_syn, filled);
 	measure_single(&b, rb, "third ACK of the handshake", filled + n, n, seg_syn, seg_synack,
 		       seg_third_ack, filled);
@@ -1072,15 +1097,18 @@ int main(int argc, char **argv)
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--quick"))
 			quick = 1;
+		else if (!strcmp(argv[i], "--cases"))
+			cases_only = 1;
 		else if (!strcmp(argv[i], "--out") && i + 1 < argc)
 			snprintf(out_dir, sizeof(out_dir), "%s", argv[++i]);
 		else {
-			fprintf(stderr, "usage: bench [--quick] [--out DIR] | bench fill PINNED COUNT\n");
+			fprintf(stderr, "usage: bench [--quick] [--cases] [--out DIR] | bench fill PINNED COUNT\n");
 			return 2;
 		}
 	}
 	mkdir(out_dir, 0755);
-	snprintf(path, sizeof(path), "%s/%s", out_dir, quick ? "quick.md" : "latest.md");
+	snprintf(path, sizeof(path), "%s/%s", out_dir,
+		 cases_only ? "cases.md" : quick ? "quick.md" : "latest.md");
 	md = fopen(path, "w");
 	if (!md) {
 		fprintf(stderr, "bench: %s: %s\n", path, strerror(errno));
@@ -1107,8 +1135,9 @@ int main(int argc, char **argv)
 		    "same way in the same process.\n",
 		    quick ? " (quick smoke run)" : "", when, kr, cpu, sysconf(_SC_NPROCESSORS_ONLN));
 	}
-	if (part_cases() || part_scale() || part_list(argv[0]) || part_events() ||
-	    part_forward(argv[0]) || part_flood(argv[0])) {
+	if (part_cases() ||
+	    (!cases_only && (part_scale() || part_list(argv[0]) || part_events() ||
+			     part_forward(argv[0]) || part_flood(argv[0])))) {
 		fclose(md);
 		return 1;
 	}
