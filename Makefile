@@ -154,3 +154,8 @@ demo: $(BUILD)/xdpct $(TOOL_BINS)
 
 clean:
 	rm -rf $(BUILD)
+
+# `make -s print-VAR`: a variable's value, for scripts that build variants
+# (tests/bench/attribute.sh) with the flags the build uses.
+print-%:
+	@echo $($*)

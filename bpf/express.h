@@ -38,7 +38,8 @@ static __noinline int xdpct_express(void *data, void *data_end, __u32 frame_len,
 	if (!xdpct_parse_express(data, data_end, frame_len, &pkt) ||
 	    (pkt.flags & (TCPF_SYN | TCPF_FIN | TCPF_RST | TCPF_ACK)) != TCPF_ACK)
 		return EXPRESS_FULL;
-	src_is_b = xdpct_flow_key_make(&pkt, &key);
+	src_is_b = pkt.family == 4 ? xdpct_flow_key_make4(&pkt, &key)
+				   : xdpct_flow_key_make(&pkt, &key);
 	f = bpf_map_lookup_elem(&flows, &key);
 	if (!f)
 		return EXPRESS_NOT_IN_FLOWS;

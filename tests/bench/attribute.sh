@@ -1,57 +1,68 @@
 #!/usr/bin/env bash
 # Where the established data segment's time goes: build variants of the
-# data path with one piece taken out (in a temporary copy of bpf/; the
-# tree is not touched), and time each against the calibration program
-# (bench est: 15 interleaved rounds, median ratio). A variant is only a
-# measurement: it is not a correct tracker.
+# express lane (bpf/express.h, include/xdpct/tcp_fsm.h) that stop after
+# one more piece, or leave one piece out, in a temporary copy of the
+# sources (the tree is not touched), and time each against the calibration
+# program (bench est: 15 interleaved rounds of repeat runs, median ratio).
+# A variant is only a measurement: it is not a correct tracker.
 #   tests/bench/attribute.sh        (after make bench; writes results/attribution.md)
 set -u
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
+CLANG=$(make -s --no-print-directory print-CLANG)
+BPF_CFLAGS=$(make -s --no-print-directory print-BPF_CFLAGS)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 out=tests/bench/results/attribution.md
 
-LOCK1='s/^\tbpf_spin_lock(&l->lock);$//'
-LOCK2='s/^\tbpf_spin_unlock(&l->lock);$//'
-CNT='s/^\tcnt = bpf_map_lookup_elem(&counters, &zero);$/\tcnt = 0;/'
-FSM='s/^\txdpct_fsm_step(f, src_is_b, pkt, now, stale, &r->step);$/\tr->step.dir = (__u8)stale;/'
+# "Stop here": the frame passes, the code after the point stays (unreached).
+AFTER_PARSE='s/^\tsrc_is_b = xdpct_flow_key_make(&pkt, &key);$/\tif (pkt.seq != 12345)\n\t\treturn EXPRESS_DONE;\n&/'
+AFTER_KEY='s/^\tf = bpf_map_lookup_elem(&flows, &key);$/\tif (key.port_a != 1)\n\t\treturn EXPRESS_DONE;\n&/'
+AFTER_LOOKUP='s/^\tcfg = bpf_map_lookup_elem(&config_map, &zero);$/\tif (f->state != 77)\n\t\treturn EXPRESS_DONE;\n&/'
+NO_COUNTERS='s/^\tcnt = bpf_map_lookup_elem(&counters, &zero);$/\tcnt = 0;/'
+NO_WINDOW='s/^\t    !xdpct_window_step(snd, rcv, pkt->seq, pkt->seq + pkt->payload_len, pkt->ack,$/\t    (pkt->seq == 12345 \&\& !xdpct_window_step(snd, rcv, pkt->seq, pkt->seq + pkt->payload_len, pkt->ack,/; s/^\t\t\t       rcv->maxend))$/\t\t\t       rcv->maxend)))/'
 
-variant() { # NAME SED...
-	local name=$1 v=$tmp/${#1}$RANDOM s x c r
+variant() { # NAME [FILE SED]...
+	local name=$1 v=$tmp/v$RANDOM x c r file s
 	shift
-	mkdir -p "$v/bpf" "$v/build"
-	cp bpf/* "$v/bpf/"
-	for s in "$@"; do
-		cp "$v/bpf/track.h" "$v/before.h"
-		sed -i "$s" "$v/bpf/track.h"
+	mkdir -p "$v/build"
+	cp -r bpf include "$v/"
+	while [ $# -ge 2 ]; do
+		file=$v/$1 s=$2
+		shift 2
+		cp "$file" "$v/before"
+		sed -i "$s" "$file"
 		# A pattern that no longer matches the source makes the variant meaningless.
-		if cmp -s "$v/before.h" "$v/bpf/track.h"; then
-			echo "| $name | (pattern '$s' not found in bpf/track.h: skipped) | | |" | tee -a "$out"
+		if cmp -s "$v/before" "$file"; then
+			echo "| $name | (pattern not found in ${file#$v/}: skipped) | | |" | tee -a "$out"
 			return
 		fi
 	done
-	clang-16 -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -w -Ivmlinux/x86/ -Iinclude -I"$v/bpf" \
-		-c "$v/bpf/xdpct.bpf.c" -o "$v/build/xdpct.bpf.o" &&
+	# shellcheck disable=SC2086 # BPF_CFLAGS is a list of flags
+	"$CLANG" ${BPF_CFLAGS//-I/-I$v/} -w -I"$PWD/vmlinux/x86" -c "$v/bpf/xdpct.bpf.c" \
+		-o "$v/build/xdpct.bpf.o" &&
 	bpftool gen skeleton "$v/build/xdpct.bpf.o" name xdpct_bpf >"$v/build/xdpct.skel.h" &&
 	cc -O2 -I"$v/build" -Iinclude -I"$BUILD" -I"$BUILD/bench" -Iuser -Itests/lib -o "$v/bench" \
 		tests/bench/bench.c "$BUILD/libxdpct.a" -lbpf -lelf -lz -lpthread -lm || return
-	read -r x c r < <("$v/bench" est)
-	echo "| $name | $x | $c | $r |" | tee -a "$out"
+	if read -r x c r < <("$v/bench" est 2>/dev/null); then
+		echo "| $name | $x | $c | $r |" | tee -a "$out"
+	else
+		echo "| $name | (did not load) | | |" | tee -a "$out"
+	fi
 }
 
 {
 	echo "# Where the established data segment's time goes"
 	echo
-	echo "$(date -u '+%Y-%m-%d %H:%M UTC'), tests/bench/attribute.sh: variants of bpf/track.h with one piece removed, each timed against the calibration program (repeat runs, median of 15 interleaved rounds)."
+	echo "$(date -u '+%Y-%m-%d %H:%M UTC'), tests/bench/attribute.sh: variants of the express lane, each timed against the calibration program (repeat runs on one flow, median of 15 interleaved rounds)."
 	echo
 	echo "| variant | xdpct ns | calibration ns | x calibration |"
 	echo "|---|---:|---:|---:|"
 } >"$out"
-variant "as built" 
-variant "without bpf_spin_lock/unlock" "$LOCK1" "$LOCK2"
-variant "without the counters lookup" "$CNT"
-variant "without xdpct_fsm_step" "$FSM"
-variant "without lock and counters" "$LOCK1" "$LOCK2" "$CNT"
-variant "without lock, counters and fsm step" "$LOCK1" "$LOCK2" "$CNT" "$FSM"
+variant "as built"
+variant "stop after the parse" bpf/express.h "$AFTER_PARSE"
+variant "stop after the key" bpf/express.h "$AFTER_KEY"
+variant "stop after the lookup" bpf/express.h "$AFTER_LOOKUP"
+variant "without the window check" include/xdpct/tcp_fsm.h "$NO_WINDOW"
+variant "without the counters" bpf/express.h "$NO_COUNTERS"
 echo "wrote $out"

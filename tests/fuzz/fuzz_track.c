@@ -78,6 +78,13 @@ static void check_express(const __u8 *frame, __u32 len, __u32 frame_len, int rc,
 		die("the express parser accepts a frame the full one refuses", NULL);
 	if (memcmp(&p, full, sizeof(p)))
 		die("the express parser disagrees with the full one", NULL);
+	if (p.family == 4) {
+		struct xdpct_flow_key k4, k;
+
+		if (xdpct_flow_key_make4(&p, &k4) != xdpct_flow_key_make(full, &k) ||
+		    memcmp(&k4, &k, sizeof(k)))
+			die("the express lane's IPv4 key differs from the full path's", NULL);
+	}
 }
 
 /* The same endpoints seen from the other side give the same key. */
