@@ -3,8 +3,9 @@
 
 BUILD     ?= build
 # clang 16 for BPF: with -mcpu=v3 (32-bit ALU and jumps, which sequence-number
-# compares are made of) it makes the fast path a sixth shorter than clang 14,
-# whose v3 code the verifier refused (a read of an unset register).
+# compares are made of) the established fast path runs a seventh faster than
+# with clang 14 (README, Design), whose v3 code the verifier refused (a read
+# of an unset register).
 CLANG     ?= clang-16
 CC        ?= gcc
 BPFTOOL   ?= bpftool

@@ -67,7 +67,8 @@ expect flows_new "$(X -j stats | jq '.counters.flows_new')" $((5 + CHURN)) || ok
 # No loss: the long-lived flows are all there. No leak: every short one is
 # reaped once 2MSL (1 s) has passed, including those closed while no daemon ran.
 for i in $(seq 60); do [ "$(nflows)" = 5 ] && break; sleep 0.1; done
-expect left_only_long "$(nflows)" 5 || ok=0
+# On a failure, what was left says which path missed it (a state, its age).
+expect left_only_long "$(nflows)" 5 || { ok=0; X list | sed 's/^/    /'; }
 expect long_still_established "$(nflows ESTABLISHED)" 5 || ok=0
 expect same_ports "$(X -j list | jq -c '[.[].sport] | sort')" "[43101,43102,43103,43104,43105]" || ok=0
 touch "$E2E_TMP/done"; wait "${LONG[@]}"
