@@ -53,7 +53,8 @@
 	X(EMBRYO_OPENED, "embryos_opened")                                       \
 	X(EMBRYO_DELETED, "embryos_deleted")                                     \
 	X(FLOW_MOVED, "flows_synchronized")                                      \
-	X(FLOW_OPENED_EST, "flows_opened_established")
+	X(FLOW_OPENED_EST, "flows_opened_established")                          \
+	X(PKT_EXPRESS, "express_packets")
 
 enum xdpct_counter {
 #define XDPCT_COUNTER_ENUM(id, name) CNT_##id,

@@ -4,8 +4,9 @@
  * BPF_PROG_TEST_RUN. After every frame tests/lib/track_steps.h checks the
  * verdict, both endpoint states, the sender's sequence end and counts (or,
  * for an invalid segment, the flow unchanged), every counter, and the
- * events read from the ring buffer. The close scenarios run over IPv4,
- * IPv4 in two VLAN tags (802.1ad + 802.1Q), IPv6 with hop-by-hop and
+ * events read from the ring buffer (among the counters, which frames the
+ * express lane settled). The close scenarios run over IPv4, IPv4 in two
+ * VLAN tags (802.1ad + 802.1Q), plain IPv6, IPv6 with hop-by-hop and
  * destination-options headers, and IPv6 with both.
  */
 #include "track_steps.h"
@@ -50,6 +51,7 @@ struct variant {
 static const struct variant VARIANTS[] = {
 	{ "ipv4", &C4, &S4, 0, 0 },
 	{ "ipv4 in two VLAN tags", &C4, &S4, 2, 0 },
+	{ "ipv6", &C6, &S6, 0, 0 },
 	{ "ipv6 with extension headers", &C6, &S6, 0, 1 },
 	{ "ipv6 with extension headers in two VLAN tags", &C6, &S6, 2, 1 },
 };
