@@ -206,6 +206,32 @@ static int run_attach(int argc, char **argv)
 		err = -EALREADY;
 		goto undo;
 	}
+	/* Settings only a first load or a new daemon takes: never dropped silently. */
+	if (!created && ((lopts.flows_max && lopts.flows_max != xdpct_map_max_entries(in.flows_fd)) ||
+			 (lopts.embryos_max &&
+			  lopts.embryos_max != xdpct_map_max_entries(in.embryos_fd)))) {
+		xdpct_err("attach: --flows/--embryos: the tables exist already (%u flows, %u "
+			  "embryos) and are sized at first load: detach every interface first",
+			  xdpct_map_max_entries(in.flows_fd), xdpct_map_max_entries(in.embryos_fd));
+		goto undo;
+	}
+	if (pid && dopts.metrics_listen) {
+		const char *serving = metrics_remember(in.run_dir, NULL);
+		const char *want = strcmp(dopts.metrics_listen, "off") ? dopts.metrics_listen : NULL;
+
+		if (!serving != !want || (want && strcmp(serving, want))) {
+			xdpct_err("attach: --metrics-listen: the daemon running here (pid %ld) serves "
+				  "metrics %s%s: stop it first (xdpct daemon --stop)",
+				  pid, serving ? "on " : "nowhere", serving ? serving : "");
+			goto undo;
+		}
+	}
+	if (pid && (dopts.sweep_ms || dopts.detach_on_exit)) {
+		xdpct_err("attach: --%s: a daemon already runs here (pid %ld) with its own settings: "
+			  "stop it first (xdpct daemon --stop)",
+			  dopts.sweep_ms ? "sweep-interval" : "detach-on-exit", pid);
+		goto undo;
+	}
 	if (config) {
 		err = apply_config(&in, config);
 		if (err)

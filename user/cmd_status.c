@@ -35,14 +35,6 @@ static __u32 prog_id(int fd)
 	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
 }
 
-static __u32 map_max(int fd)
-{
-	struct bpf_map_info info = { 0 };
-	__u32 len = sizeof(info);
-
-	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.max_entries;
-}
-
 /* The program id behind the pinned XDP link of an interface. */
 static __u32 link_prog_id(const struct xdpct_instance *in, __u32 ifindex, __u32 *link_id)
 {
@@ -99,8 +91,8 @@ static int run_status(int argc, char **argv)
 	xdpct_tables_count(in.flows_fd, in.embryos_fd, per_state, &total, live);
 	if (xdpct_config_read(&in, &cfg))
 		cfg.hz = 0;
-	max = map_max(in.flows_fd);
-	emax = map_max(in.embryos_fd);
+	max = xdpct_map_max_entries(in.flows_fd);
+	emax = xdpct_map_max_entries(in.embryos_fd);
 
 	if (g_opts.json) {
 		json_init(&j, stdout);

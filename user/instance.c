@@ -444,3 +444,11 @@ int xdpct_conf_write(const struct xdpct_instance *in, const struct conf_state *o
 	xdpct_config_derive(&cfg);
 	return xdpct_config_write(in, &cfg);
 }
+
+__u32 xdpct_map_max_entries(int fd)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.max_entries;
+}

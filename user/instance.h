@@ -87,5 +87,7 @@ int xdpct_clock_read(const struct xdpct_instance *in, __u64 *now, __u32 *hz);
 
 /* Sum the per-CPU counters into out[CNT__MAX]. */
 int xdpct_counters_read(const struct xdpct_instance *in, __u64 *out);
+/* A map's capacity (max_entries); 0 when it cannot be read. */
+__u32 xdpct_map_max_entries(int fd);
 
 #endif /* XDPCT_USER_INSTANCE_H */

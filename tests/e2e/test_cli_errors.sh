@@ -148,6 +148,24 @@ X config set protected-ports 80
 expect map80 "$(bpftool -j map lookup pinned "$PIN_DIR/ports" key 80 0 0 0 | jq -r '.value[0]')" 0x01 || ok=0
 [ $ok = 1 ] && pass $t || fail $t
 
+t=settings_a_running_instance_cannot_take_are_refused
+# Table sizes are set at first load, daemon settings when it starts: a
+# second attach that asks for others fails (nothing attached) instead of
+# dropping them; asking for what is in effect is fine.
+ok=1
+check flows 1 "attach: --flows/--embryos: the tables exist already \(1048576 flows, 262144 embryos\)" \
+	X attach dummy1 --flows 4096 || ok=0
+check metrics 1 "attach: --metrics-listen: the daemon running here \(pid [0-9]+\) serves metrics nowhere" \
+	X attach dummy1 --metrics-listen 127.0.0.1:19101 || ok=0
+check sweep 1 "attach: --sweep-interval: a daemon already runs here" \
+	X attach dummy1 --sweep-interval 1s || ok=0
+expect only_dummy0 "$(X -j status | jq -r '.interfaces | map(.name) | join(",")')" dummy0 || ok=0
+# (syncookies are on from the test before: attach warns of the sysctls.)
+X attach dummy1 --flows 1048576 --metrics-listen off >/dev/null 2>&1 || { echo "  same settings refused"; ok=0; }
+expect both "$(X -j status | jq -r '.interfaces | map(.name) | sort | join(",")')" dummy0,dummy1 || ok=0
+X detach dummy1 >/dev/null || ok=0
+[ $ok = 1 ] && pass $t || fail $t
+
 t=detach_all_stops_the_daemon_and_removes_pins
 ok=1
 pid=$(X -j status | jq -r .daemon.pid)
