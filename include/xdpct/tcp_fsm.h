@@ -138,6 +138,26 @@ XDPCT_INLINE int xdpct_seg_kind(__u8 flags)
 }
 
 /*
+ * The key's last eight bytes (ports, family and padding) as two 32-bit
+ * stores. The lookup hashes the key a 32-bit word at a time, right after
+ * it is written: a word put together from 8- and 16-bit stores cannot be
+ * forwarded from the store buffer, and each such load waits for the
+ * stores to reach the cache (about 5 ns of the express lane's 50).
+ */
+XDPCT_INLINE void xdpct_key_tail(struct xdpct_flow_key *key, __u16 port_a, __u16 port_b,
+				 __u8 family)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	__u32 ports = (__u32)port_a | (__u32)port_b << 16, fam = family;
+#else
+	__u32 ports = (__u32)port_a << 16 | port_b, fam = (__u32)family << 24;
+#endif
+
+	__builtin_memcpy(&key->port_a, &ports, sizeof(ports));
+	__builtin_memcpy(&key->family, &fam, sizeof(fam));
+}
+
+/*
  * Build the canonical key; returns 1 when the segment's source is side b.
  * The endpoint that sorts lower (address, then port) is side a.
  */
@@ -157,10 +177,8 @@ XDPCT_INLINE int xdpct_flow_key_make(const struct xdpct_pkt *pkt, struct xdpct_f
 		key->addr_a[i] = src_is_b ? pkt->daddr[i] : pkt->saddr[i];
 		key->addr_b[i] = src_is_b ? pkt->saddr[i] : pkt->daddr[i];
 	}
-	key->port_a = src_is_b ? pkt->dport : pkt->sport;
-	key->port_b = src_is_b ? pkt->sport : pkt->dport;
-	key->family = pkt->family;
-	key->pad[0] = key->pad[1] = key->pad[2] = 0;
+	xdpct_key_tail(key, src_is_b ? pkt->dport : pkt->sport,
+		       src_is_b ? pkt->sport : pkt->dport, pkt->family);
 	return src_is_b;
 }
 
@@ -176,13 +194,13 @@ XDPCT_INLINE int xdpct_flow_key_make4(const struct xdpct_pkt *pkt, struct xdpct_
 {
 	__u32 s = pkt->saddr[0], d = pkt->daddr[0];
 	int src_is_b = s != d ? s > d : pkt->sport > pkt->dport;
+	__u16 pa = src_is_b ? pkt->dport : pkt->sport, pb = src_is_b ? pkt->sport : pkt->dport;
 
-	__builtin_memset(key, 0, sizeof(*key));
 	key->addr_a[0] = src_is_b ? d : s;
+	key->addr_a[1] = key->addr_a[2] = key->addr_a[3] = 0;
 	key->addr_b[0] = src_is_b ? s : d;
-	key->port_a = src_is_b ? pkt->dport : pkt->sport;
-	key->port_b = src_is_b ? pkt->sport : pkt->dport;
-	key->family = 4;
+	key->addr_b[1] = key->addr_b[2] = key->addr_b[3] = 0;
+	xdpct_key_tail(key, pa, pb, 4);
 	return src_is_b;
 }
 

@@ -85,6 +85,25 @@ static double median(double *v, size_t n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+/*
+ * The median of x[i] / base[i]: ratios taken round by round, each round's
+ * baseline run right next to it. This machine's speed drifts; a ratio
+ * within one round stays stable where a ratio of medians does not.
+ */
+static double median_ratio(const double *x, const double *base, size_t n)
+{
+	double *r = calloc(n ? n : 1, sizeof(double)), m;
+	size_t i;
+
+	if (!r)
+		return NAN;
+	for (i = 0; i < n; i++)
+		r[i] = x[i] / base[i];
+	m = median(r, n);
+	free(r);
+	return m;
+}
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -296,15 +315,17 @@ static long long fdinfo_memlock(int fd)
 /* ---- results ---- */
 
 struct row {
-	char name[64], mode[16], against[160];
+	char name[64], mode[16], against[224];
 	double ns, empty_ns, calib_ns;
+	double x_empty, x_calib; /* median_ratio() */
 };
 
 static struct row rows[MAX_CASES];
 static int nrows;
 
-static void add_row(const char *name, const char *mode, double ns, double empty_ns,
-		    double calib_ns, const char *against)
+/* One case: x[i] timed with e[i] (empty) and c[i] (calibration) right next to it, n times. */
+static void add_row(const char *name, const char *mode, double *x, double *e, double *c, int n,
+		    const char *against)
 {
 	struct row *r;
 
@@ -314,9 +335,12 @@ static void add_row(const char *name, const char *mode, double ns, double empty_
 	snprintf(r->name, sizeof(r->name), "%s", name);
 	snprintf(r->mode, sizeof(r->mode), "%s", mode);
 	snprintf(r->against, sizeof(r->against), "%s", against);
-	r->ns = ns;
-	r->empty_ns = empty_ns;
-	r->calib_ns = calib_ns;
+	/* Ratios first: median() sorts its array. */
+	r->x_empty = median_ratio(x, e, (size_t)n);
+	r->x_calib = median_ratio(x, c, (size_t)n);
+	r->ns = median(x, (size_t)n);
+	r->empty_ns = median(e, (size_t)n);
+	r->calib_ns = median(c, (size_t)n);
 }
 
 /* Print to stdout and the markdown file at once. */
@@ -342,7 +366,7 @@ static void measure_repeat(struct bench *b, const char *name, const struct frame
 			   int want_verdict)
 {
 	double e[16], c[16], x[16];
-	char against[160];
+	char against[224];
 	int r, v = -1;
 
 	once_ns(b->e.xdp_fd, f, &v);
@@ -353,9 +377,9 @@ static void measure_repeat(struct bench *b, const char *name, const struct frame
 		c[r] = repeat_ns(b->calib_fd, calib_frame, repeat);
 		x[r] = repeat_ns(b->e.xdp_fd, f, repeat);
 	}
-	snprintf(against, sizeof(against), "median of %d rounds x %u runs; same frame through empty, calibration (a hit)",
+	snprintf(against, sizeof(against), "%d rounds x %u runs, ratios taken round by round (median); same frame through empty, calibration (a hit)",
 		 rounds, repeat);
-	add_row(name, "repeat", median(x, rounds), median(e, rounds), median(c, rounds), against);
+	add_row(name, "repeat", x, e, c, rounds, against);
 }
 
 static void drain(struct ring_buffer *rb)
@@ -474,7 +498,7 @@ static void measure_single(struct bench *b, struct ring_buffer *rb, const char *
 	double *e = calloc(n, sizeof(double)), *c = calloc(n, sizeof(double)),
 	       *x = calloc(n, sizeof(double));
 	struct frame f, cf;
-	char against[160];
+	char against[224];
 	uint32_t i;
 	int bad = 0, v;
 
@@ -504,9 +528,9 @@ static void measure_single(struct bench *b, struct ring_buffer *rb, const char *
 	if (bad)
 		printf("  %s: %d runs without the verdict %d\n", name, bad, g_want);
 	snprintf(against, sizeof(against),
-		 "median of %u single runs, %s, its entry warmed by a lookup first; empty and calibration (a warm hit) run once between",
+		 "%u single runs, %s, its entry warmed by a lookup first, ratios taken run by run (median); empty and calibration (a warm hit) run once between",
 		 n, g_same_flow ? "all on one flow" : "each a different flow");
-	add_row(name, "single", median(x, n), median(e, n), median(c, n), against);
+	add_row(name, "single", x, e, c, (int)n, against);
 	free(e);
 	free(c);
 	free(x);
@@ -522,7 +546,7 @@ static void print_rows(void)
 		struct row *r = &rows[i];
 
 		out("| %s | %s | %.1f | %.2f | %.2f | %.2f | %.1f | %.1f | %s |\n", r->name, r->mode,
-		    r->ns, 1000.0 / r->ns, r->ns / r->empty_ns, r->ns / r->calib_ns, r->empty_ns,
+		    r->ns, 1000.0 / r->ns, r->x_empty, r->x_calib, r->empty_ns,
 		    r->calib_ns, r->against);
 	}
 }
@@ -530,8 +554,8 @@ static void print_rows(void)
 static int part_cases(void)
 {
 	const uint32_t table = 1u << 20, filled = 1024;
-	uint32_t n = quick ? 3000 : 30000, repeat = quick ? 200000 : 2000000;
-	int rounds = quick ? 3 : 7;
+	uint32_t n = quick ? 3000 : 30000, repeat = quick ? 200000 : 1000000;
+	int rounds = quick ? 3 : 15;
 	struct ring_buffer *rb;
 	uint64_t events = 0;
 	struct frame f, cf;
@@ -652,7 +676,7 @@ static int part_cases(void)
 	print_rows();
 	{
 		struct row *est = &rows[0];
-		double ratio = est->ns / est->calib_ns;
+		double ratio = est->x_calib;
 
 		out("\nTarget: the established data segment at most 1.25 x calibration: %.2f x, %s.\n",
 		    ratio, ratio <= 1.25 ? "met" : "NOT met");
@@ -667,6 +691,7 @@ static int part_cases(void)
 struct fill_point {
 	uint32_t flows;
 	double hot_x, hot_c, hot_e, spread_x, spread_c, spread_e, miss_pct;
+	double hot_ratio, spread_ratio; /* median_ratio() against calibration */
 };
 
 static int part_scale(void)
@@ -718,6 +743,7 @@ static int part_scale(void)
 			c[r] = repeat_ns(b.calib_fd, &f, repeat);
 			x[r] = repeat_ns(b.e.xdp_fd, &f, repeat);
 		}
+		p->hot_ratio = median_ratio(x, c, (size_t)rounds);
 		p->hot_e = median(e, rounds);
 		p->hot_c = median(c, rounds);
 		p->hot_x = median(x, rounds);
@@ -734,6 +760,7 @@ static int part_scale(void)
 			sc[i] = once_ns(b.calib_fd, &cf, NULL);
 			sx[i] = once_ns(b.e.xdp_fd, &f, NULL);
 		}
+		p->spread_ratio = median_ratio(sx, sc, samples);
 		p->spread_e = median(se, samples);
 		p->spread_c = median(sc, samples);
 		p->spread_x = median(sx, samples);
@@ -752,8 +779,8 @@ static int part_scale(void)
 		struct fill_point *p = &pts[l];
 
 		out("| %u | %.1f | %.1f | %.1f | %.2f | %.1f | %.1f | %.1f | %.2f | %.1f%% |\n", p->flows,
-		    p->hot_x, p->hot_c, p->hot_e, p->hot_x / p->hot_c, p->spread_x, p->spread_c,
-		    p->spread_e, p->spread_x / p->spread_c, p->miss_pct);
+		    p->hot_x, p->hot_c, p->hot_e, p->hot_ratio, p->spread_x, p->spread_c,
+		    p->spread_e, p->spread_ratio, p->miss_pct);
 	}
 	out("\nLookup cost at %u against %u flows (spread): xdpct %.2f x, calibration %.2f x.\n",
 	    pts[nlev - 1].flows, pts[0].flows, pts[nlev - 1].spread_x / pts[0].spread_x,
@@ -1013,7 +1040,7 @@ static int cmd_produce(const char *pin, double secs)
  */
 static int cmd_est(void)
 {
-	double x[15], c[15], r[15];
+	double x[15], c[15], ratio;
 	struct frame f;
 	struct bench b;
 	int i, err;
@@ -1026,9 +1053,9 @@ static int cmd_est(void)
 	for (i = 0; i < 15; i++) {
 		c[i] = repeat_ns(b.calib_fd, &f, 500000);
 		x[i] = repeat_ns(b.e.xdp_fd, &f, 500000);
-		r[i] = x[i] / c[i];
 	}
-	printf("%.1f %.1f %.2f\n", median(x, 15), median(c, 15), median(r, 15));
+	ratio = median_ratio(x, c, 15);
+	printf("%.1f %.1f %.2f\n", median(x, 15), median(c, 15), ratio);
 	bench_close(&b);
 	return 0;
 }
