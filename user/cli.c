@@ -15,26 +15,37 @@ int cli_status(void)
 	return status;
 }
 
+/* An option's left column: "-m, --mode MODE" or "    --flows N". */
+static void opt_left(const struct cli_opt *o, char *buf, size_t len)
+{
+	if (o->key < 256)
+		snprintf(buf, len, "-%c, --%s%s%s", o->key, o->name, o->arg ? " " : "",
+			 o->arg ? o->arg : "");
+	else
+		snprintf(buf, len, "    --%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+}
+
 void cli_help(FILE *out, const struct cli_cmd *cmd)
 {
 	const struct cli_opt *o;
+	char left[64];
+	int width = 12; /* "-h, --help" and "-j, --json" fit */
 
 	fprintf(out, "Usage: xdpct [-n NETNS] [-j] [-v] %s %s\n\n%s\n", cmd->name,
 		cmd->args ? cmd->args : "", cmd->summary);
 	fprintf(out, "\nOptions:\n");
+	/* One column for the help texts, as wide as the longest option needs. */
 	for (o = cmd->opts; o && o->name; o++) {
-		char left[64];
-
-		if (o->key < 256)
-			snprintf(left, sizeof(left), "-%c, --%s%s%s", o->key, o->name,
-				 o->arg ? " " : "", o->arg ? o->arg : "");
-		else
-			snprintf(left, sizeof(left), "    --%s%s%s", o->name, o->arg ? " " : "",
-				 o->arg ? o->arg : "");
-		fprintf(out, "  %-28s %s\n", left, o->help);
+		opt_left(o, left, sizeof(left));
+		if ((int)strlen(left) + 2 > width)
+			width = (int)strlen(left) + 2;
 	}
-	fprintf(out, "  %-28s %s\n", "-j, --json", "machine-readable output (as the global -j)");
-	fprintf(out, "  %-28s %s\n", "-h, --help", "show this help");
+	for (o = cmd->opts; o && o->name; o++) {
+		opt_left(o, left, sizeof(left));
+		fprintf(out, "  %-*s%s\n", width, left, o->help);
+	}
+	fprintf(out, "  %-*s%s\n", width, "-j, --json", "machine-readable output (as the global -j)");
+	fprintf(out, "  %-*s%s\n", width, "-h, --help", "show this help");
 	if (cmd->help_extra)
 		cmd->help_extra(out);
 }
