@@ -11,11 +11,15 @@ E2E_TMP=$(mktemp -d)
 E2E_FAILED=0
 
 e2e_cleanup() {
-	local ns
+	local ns ino
 	for ns in "${E2E_NS[@]}"; do
+		ino=$(stat -L -c %i "/run/netns/$ns" 2>/dev/null)
 		"$XDPCT" -n "$ns" detach --all >/dev/null 2>&1
 		ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
 		ip netns del "$ns" 2>/dev/null
+		# What an instance keeps for its namespace (the daemon's log, pins a
+		# failed test left) goes with it.
+		[ -n "$ino" ] && rm -rf "/run/xdpct/net$ino" "/sys/fs/bpf/xdpct/net$ino"
 	done
 	rm -rf "$E2E_TMP"
 }
