@@ -382,8 +382,7 @@ XDPCT_INLINE bool xdpct_parse_express(const void *data, const void *data_end, __
 				      struct xdpct_pkt *pkt)
 {
 	const struct xdpct_eth *eth = (const struct xdpct_eth *)data;
-	const struct xdpct_tcp *th;
-	__u32 l4_len, hlen;
+	__u32 l4_off, l4_len;
 
 	if ((const void *)(eth + 1) > data_end)
 		return false;
@@ -391,29 +390,28 @@ XDPCT_INLINE bool xdpct_parse_express(const void *data, const void *data_end, __
 		const struct xdpct_ip4 *iph = (const struct xdpct_ip4 *)(eth + 1);
 		__u32 tot;
 
-		th = (const struct xdpct_tcp *)(iph + 1);
-		if ((const void *)(th + 1) > data_end || iph->ver_ihl != 0x45 ||
+		if ((const void *)(iph + 1) > data_end || iph->ver_ihl != 0x45 ||
 		    iph->protocol != XDPCT_IPPROTO_TCP ||
 		    (iph->frag_off & xdpct_htons(XDPCT_IP4_MF | XDPCT_IP4_OFFSET)))
 			return false;
 		tot = xdpct_ntohs(iph->tot_len);
-		if (tot < sizeof(*iph) + sizeof(*th) || sizeof(*eth) + tot > frame_len)
+		if (tot < sizeof(*iph) || sizeof(*eth) + tot > frame_len)
 			return false;
 		pkt->family = 4;
 		pkt->ip_len = (__u16)tot;
 		pkt->saddr[0] = iph->saddr;
 		pkt->daddr[0] = iph->daddr;
+		l4_off = sizeof(*eth) + sizeof(*iph);
 		l4_len = tot - sizeof(*iph);
 	} else if (eth->proto == xdpct_htons(XDPCT_ETH_P_IPV6)) {
 		const struct xdpct_ip6 *ip6 = (const struct xdpct_ip6 *)(eth + 1);
 		int i;
 
-		th = (const struct xdpct_tcp *)(ip6 + 1);
-		if ((const void *)(th + 1) > data_end || (((const __u8 *)ip6)[0] >> 4) != 6 ||
+		if ((const void *)(ip6 + 1) > data_end || (((const __u8 *)ip6)[0] >> 4) != 6 ||
 		    ip6->nexthdr != XDPCT_IPPROTO_TCP)
 			return false;
 		l4_len = xdpct_ntohs(ip6->payload_len);
-		if (l4_len < sizeof(*th) || sizeof(*eth) + sizeof(*ip6) + l4_len > frame_len)
+		if (sizeof(*eth) + sizeof(*ip6) + l4_len > frame_len)
 			return false;
 		pkt->family = 6;
 		pkt->ip_len = (__u16)(l4_len + sizeof(*ip6));
@@ -421,23 +419,13 @@ XDPCT_INLINE bool xdpct_parse_express(const void *data, const void *data_end, __
 			pkt->saddr[i] = ip6->saddr[i];
 			pkt->daddr[i] = ip6->daddr[i];
 		}
+		l4_off = sizeof(*eth) + sizeof(*ip6);
 	} else {
 		return false;
 	}
-	hlen = (__u32)(th->doff_res >> 4) * 4;
-	if (hlen < sizeof(*th) || hlen > l4_len)
-		return false;
 	pkt->l3_off = sizeof(*eth);
-	pkt->l4_off = (__u16)((const __u8 *)th - (const __u8 *)data);
-	pkt->sport = th->sport;
-	pkt->dport = th->dport;
-	pkt->seq = xdpct_ntohl(th->seq);
-	pkt->ack = xdpct_ntohl(th->ack);
-	pkt->window = xdpct_ntohs(th->window);
-	pkt->flags = th->flags;
-	pkt->payload_len = (__u16)(l4_len - hlen);
-	pkt->opt_len = (__u8)(hlen - sizeof(*th));
-	return true;
+	/* The TCP header as the full parser reads it. */
+	return xdpct_parse_tcp(data, data_end, l4_off, l4_len, pkt) == PARSE_OK;
 }
 
 #endif /* XDPCT_PARSE_H */
