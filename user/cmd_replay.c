@@ -27,7 +27,7 @@
 #include "replay.h"
 #include "xdpct.skel.h"
 
-enum { OPT_CONFIG = 'c', OPT_UNTIL = 'u', OPT_EGRESS = 256, OPT_FLOWS };
+enum { OPT_CONFIG = 'c', OPT_UNTIL = 'u', OPT_EGRESS = 256, OPT_FLOWS, OPT_MTU };
 
 static const struct cli_opt replay_opts[] = {
 	{ "config", OPT_CONFIG, "FILE", "configuration to replay under (as attach --config)" },
@@ -35,6 +35,8 @@ static const struct cli_opt replay_opts[] = {
 	{ "egress-from", OPT_EGRESS, "ADDR",
 	  "frames sent by ADDR go through tc egress, others through XDP (up to 8 times)" },
 	{ "flows", OPT_FLOWS, "N", "the replay's flow table size (default 262144; LRU beyond)" },
+	{ "mtu", OPT_MTU, "N",
+	  "the captured link's MTU (default 1500): bigger TCP frames (GRO/TSO) are cut to it" },
 	{ 0 },
 };
 
@@ -57,8 +59,14 @@ const struct cli_cmd cmd_replay = {
 #define REPLAY_FRAME_MAX 3520
 #define NSEC 1000000000ull
 #define REPLAY_EGRESS_MAX 8
-/* Frames too big for a test run are cut into segments for this MTU. */
-#define REPLAY_SPLIT_MTU 1500
+/*
+ * TCP frames over the link's MTU (GRO/TSO super-frames) are cut into
+ * segments of this MTU unless --mtu says otherwise. The largest MTU whose
+ * frames still fit a test run, with a VLAN tag.
+ */
+#define REPLAY_MTU_DEFAULT 1500
+#define REPLAY_MTU_MIN 576
+#define REPLAY_MTU_MAX (REPLAY_FRAME_MAX - 18)
 
 struct rev {
 	struct xdpct_event ev;
@@ -71,7 +79,7 @@ struct replay {
 	struct xdpct_bpf *skel;
 	struct xdpct_instance in; /* the private maps and programs, as the helpers take them */
 	struct xdpct_config cfg;
-	__u32 hz, flows_max;
+	__u32 hz, flows_max, mtu;
 	struct rev *ev;
 	size_t nev, cap;
 	__u64 cur_rel_ns, cur_frame;
@@ -226,9 +234,10 @@ static int run_frame(struct replay *r, const __u8 *frame, size_t len)
 }
 
 /*
- * A TCP frame too big for a test run (GRO or TSO in the capture), cut as GSO
- * would have cut it for a 1500-byte MTU: same headers, consecutive sequence
- * numbers, FIN and PSH on the last segment only. Returns 1 when it cannot.
+ * A TCP frame over the link's MTU (GRO or TSO in the capture), cut as GSO
+ * would have cut it: same headers, consecutive sequence numbers, FIN and
+ * PSH on the last segment only. Returns 1 when it is not such a frame or
+ * cannot be cut.
  */
 static int run_split(struct replay *r, const __u8 *frame, size_t len)
 {
@@ -246,9 +255,9 @@ static int run_split(struct replay *r, const __u8 *frame, size_t len)
 	l3hdr = pkt.l4_off - pkt.l3_off;
 	tcphdr = (__u32)(th->doff_res >> 4) * 4;
 	hdr = pkt.l4_off + tcphdr;
-	if (l3hdr + tcphdr >= REPLAY_SPLIT_MTU || !pkt.payload_len)
+	if (l3hdr + tcphdr >= r->mtu || !pkt.payload_len || l3hdr + tcphdr + pkt.payload_len <= r->mtu)
 		return 1;
-	mss = REPLAY_SPLIT_MTU - l3hdr - tcphdr;
+	mss = r->mtu - l3hdr - tcphdr;
 	if (hdr + mss > sizeof(seg) || hdr + pkt.payload_len > len)
 		return 1;
 	seq = ntohl(th->seq);
@@ -365,6 +374,7 @@ static void print_json(struct replay *r, const struct xdpct_flow_rec *v, size_t 
 	json_u64(&j, "frames_too_big", r->too_big);
 	json_u64(&j, "frames_split", r->split);
 	json_u64(&j, "split_segments", r->segments);
+	json_u64(&j, "mtu", r->mtu);
 	json_obj_begin(&j, "verdicts");
 	json_u64(&j, "pass", r->verdict_pass);
 	json_u64(&j, "drop", r->verdict_drop);
@@ -424,9 +434,8 @@ static void print_text(struct replay *r, const struct xdpct_flow_rec *v, size_t 
 	       (unsigned long long)(r->skipped_link + r->too_big), (unsigned long long)r->verdict_pass,
 	       (unsigned long long)r->verdict_drop, (unsigned long long)r->verdict_tx);
 	if (r->split)
-		printf("  %llu frames larger than %u bytes (GRO/TSO) ran as %llu segments of a %u-byte MTU\n",
-		       (unsigned long long)r->split, REPLAY_FRAME_MAX, (unsigned long long)r->segments,
-		       REPLAY_SPLIT_MTU);
+		printf("  %llu TCP frames over the %u-byte MTU (GRO/TSO) ran as %llu segments\n",
+		       (unsigned long long)r->split, r->mtu, (unsigned long long)r->segments);
 	if (r->too_big)
 		printf("  %llu frames larger than %u bytes that could not be cut were not run\n",
 		       (unsigned long long)r->too_big, REPLAY_FRAME_MAX);
@@ -512,13 +521,19 @@ static int replay_file(struct replay *r, struct replay_cap *cap, __u64 until_ns,
 			r->skipped_link++;
 			continue;
 		}
-		if (len > REPLAY_FRAME_MAX) {
+		/*
+		 * Not only frames too big for a test run: a TSO frame of two
+		 * segments fits one, and the wire still carried two packets.
+		 */
+		if (len > r->mtu) {
 			err = run_split(r, frame, len);
-			if (err > 0) {
+			if (err > 0 && len > REPLAY_FRAME_MAX) {
 				r->too_big++;
 				err = 0;
 				continue;
 			}
+			if (err > 0)
+				err = run_frame(r, frame, len);
 		} else {
 			err = run_frame(r, frame, len);
 		}
@@ -599,6 +614,18 @@ static int run_replay(int argc, char **argv)
 			r.flows_max = (__u32)v;
 			break;
 		}
+		case OPT_MTU: {
+			char *end;
+			unsigned long v;
+
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (errno || *end || !*optarg || v < REPLAY_MTU_MIN || v > REPLAY_MTU_MAX)
+				return cli_usage(&cmd_replay, "--mtu: '%s' is not a number from %d to %d",
+						 optarg, REPLAY_MTU_MIN, REPLAY_MTU_MAX);
+			r.mtu = (__u32)v;
+			break;
+		}
 		case OPT_EGRESS:
 			if (r.negress == REPLAY_EGRESS_MAX)
 				return cli_usage(&cmd_replay, "--egress-from: at most %d addresses",
@@ -616,6 +643,8 @@ static int run_replay(int argc, char **argv)
 	}
 	if (!r.flows_max)
 		r.flows_max = REPLAY_FLOWS_MAX;
+	if (!r.mtu)
+		r.mtu = REPLAY_MTU_DEFAULT;
 	if (optind >= argc)
 		return cli_usage(&cmd_replay, "a capture FILE is needed");
 	if (optind + 1 < argc)

@@ -160,6 +160,31 @@ else
 fi
 [ $ok = 1 ] && pass $t || { grep dropped "$E2E_TMP/tcpdump2.log" | sed 's/^/  /'; fail $t; }
 
+t=replay_cuts_frames_over_the_mtu
+ok=1
+# A made-up capture of one TCP frame with 2000 bytes of payload, small
+# enough for a test run: as a TSO frame it was two packets on a 1500-byte
+# link (1460 + 540), three on a 1000-byte one, one on a 3000-byte one.
+le32() { printf "$(printf '\\x%02x\\x%02x\\x%02x\\x%02x' $(($1 & 255)) $(($1 >> 8 & 255)) $(($1 >> 16 & 255)) $(($1 >> 24 & 255)))"; }
+be16() { printf "$(printf '\\x%02x\\x%02x' $(($1 >> 8 & 255)) $(($1 & 255)))"; }
+{
+	printf '\xd4\xc3\xb2\xa1\x02\x00\x04\x00'; le32 0; le32 0; le32 262144; le32 1
+	le32 1; le32 0; le32 2054; le32 2054
+	printf '\x02\x00\x00\x00\x00\x02\x02\x00\x00\x00\x00\x01\x08\x00'
+	printf '\x45\x00'; be16 2040; printf '\x00\x01\x40\x00\x40\x06\x00\x00\xc6\x12\x00\x01\xc6\x12\x00\x02'
+	be16 44100; be16 8100; le32 1000; le32 2000; printf '\x50\x18'; be16 512; printf '\x00\x00\x00\x00'
+	head -c 2000 /dev/zero
+} >"$E2E_TMP/tso.pcap"
+for m in default:2:1 1000:3:1 3000:1:0; do
+	IFS=: read -r mtu want_pkts want_split <<<"$m"
+	args=(); [ "$mtu" = default ] || args=(--mtu "$mtu")
+	"$XDPCT" -j replay "${args[@]}" "$E2E_TMP/tso.pcap" >"$E2E_TMP/r8.json" 2>&1 || { echo "  mtu $mtu: $(cat "$E2E_TMP/r8.json")"; ok=0; continue; }
+	expect "mtu $mtu packets" "$(jq .counters.packets "$E2E_TMP/r8.json")" "$want_pkts" || ok=0
+	expect "mtu $mtu split" "$(jq .frames_split "$E2E_TMP/r8.json")" "$want_split" || ok=0
+	expect "mtu $mtu frames" "$(jq .frames "$E2E_TMP/r8.json")" 1 || ok=0
+done
+[ $ok = 1 ] && pass $t || fail $t
+
 t=replay_bad_input
 ok=1
 # one_error NAME WANT_SUBSTRING CMD...: exit 1, nothing on stdout, one line on stderr.
@@ -184,5 +209,6 @@ one_error header_only "$E2E_TMP/short.pcap" "$XDPCT" replay "$E2E_TMP/short.pcap
 "$XDPCT" replay --until soon "$CAP" >/dev/null 2>&1; expect until_rc $? 2 || ok=0
 "$XDPCT" replay --egress-from nowhere "$CAP" >/dev/null 2>&1; expect egress_rc $? 2 || ok=0
 "$XDPCT" replay --flows 3 "$CAP" >/dev/null 2>&1; expect flows_rc $? 2 || ok=0
+"$XDPCT" replay --mtu 100 "$CAP" >/dev/null 2>&1; expect mtu_rc $? 2 || ok=0
 [ $ok = 1 ] && pass $t || fail $t
 e2e_exit
