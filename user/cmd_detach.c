@@ -59,8 +59,10 @@ static int run_detach(int argc, char **argv)
 				/* Pins half gone: stop the daemon, remove what is left. */
 				int n;
 
-				xdpct_daemon_stop(&in);
+				err = xdpct_daemon_stop(&in);
 				n = xdpct_instance_remove_partial(&in);
+				if (!err && n >= 0)
+					xdpct_daemon_forget(&in);
 				if (n > 0)
 					xdpct_info("removed %d pins of an incomplete instance", n);
 				return n < 0 ? EXIT_RUNTIME : 0;
@@ -127,6 +129,9 @@ static int run_detach(int argc, char **argv)
 		if (err)
 			xdpct_err("detach: stop daemon: %s", strerror(-err));
 		xdpct_instance_unpin(&in);
+		/* Its log goes with it (a daemon that would not stop keeps writing it). */
+		if (!err)
+			xdpct_daemon_forget(&in);
 	}
 	xdpct_instance_close(&in);
 	return rc;

@@ -598,14 +598,21 @@ static void cleanup(struct daemon *d)
 		close(d->epfd);
 	/* Detached: nothing left to log for either. */
 	xdpct_pin_path(&d->in, "flows", path, sizeof(path));
-	if (access(path, F_OK)) {
-		snprintf(path, sizeof(path), "%s/%s", d->in.run_dir, XDPCT_LOG_NAME);
-		unlink(path);
-		snprintf(path, sizeof(path), "%s/%s", d->in.run_dir, METRICS_FILE);
-		unlink(path);
-	}
+	if (access(path, F_OK))
+		xdpct_daemon_forget(&d->in);
 	xdpct_instance_close(&d->in);
 	rmdir(d->in.run_dir);
+}
+
+void xdpct_daemon_forget(const struct xdpct_instance *in)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", in->run_dir, XDPCT_LOG_NAME);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/%s", in->run_dir, METRICS_FILE);
+	unlink(path);
+	rmdir(in->run_dir);
 }
 
 /* Set up everything; ready() is told before the loop begins. */

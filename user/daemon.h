@@ -27,6 +27,11 @@ struct xdpct_daemon_opts {
 int xdpct_daemon_start(const struct xdpct_daemon_opts *opts);
 /* SIGTERM the daemon and wait for it (up to 5 s); 0 when none ran. */
 int xdpct_daemon_stop(const struct xdpct_instance *in);
+/*
+ * After the daemon stopped and the pins went: remove what it kept for the
+ * namespace (log, metrics address) and its directory under /run/xdpct.
+ */
+void xdpct_daemon_forget(const struct xdpct_instance *in);
 
 /* Would the data path and the daemon call this entry timed out at now? */
 bool xdpct_flow_expired(const struct xdpct_flow *f, const struct xdpct_config *cfg, __u64 now);

@@ -53,12 +53,17 @@ expect server_state "$(flow_field s 41003 server_state)" TIME-WAIT || ok=0
 [ $ok = 1 ] && pass $t || fail $t
 
 t=detach_removes_programs_and_pins
-"$XDPCT" -n "$(ns s)" detach veth0 >/dev/null
+RUN_DIR=/run/xdpct/net$(stat -L -c %i "/run/netns/$(ns s)")
 ok=1
+[ -s "$RUN_DIR/daemon.log" ] || { echo "  no daemon log in $RUN_DIR while attached"; ok=0; }
+"$XDPCT" -n "$(ns s)" detach veth0 >/dev/null
 expect xdp "$(ip -n "$(ns s)" -j link show veth0 | jq -r '.[0].xdp.prog.id // "none"')" none || ok=0
 out=$("$XDPCT" -n "$(ns s)" list 2>&1); rc=$?
 expect list_rc "$rc" 1 || ok=0
 expect list_err "$out" "xdpct: list: xdpct is not attached in this namespace" || ok=0
+# What the daemon kept for the namespace (log, socket, pid file) goes too.
+[ -e "$RUN_DIR" ] && { echo "  $RUN_DIR is left: $(ls "$RUN_DIR" | tr '\n' ' ')"; ok=0; }
+[ -e "/sys/fs/bpf/xdpct/${RUN_DIR##*/}" ] && { echo "  the pin directory is left"; ok=0; }
 [ $ok = 1 ] && pass $t || fail $t
 
 e2e_exit
