@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "conf.h"
 
 #define CLI_MAX_OPTS 30
 
@@ -61,6 +62,14 @@ int cli_usage(const struct cli_cmd *cmd, const char *fmt, ...)
 	fprintf(stderr, " (see 'xdpct %s --help')\n", cmd->name);
 	status = EXIT_USAGE;
 	return EXIT_USAGE;
+}
+
+int cli_uint_arg(const struct cli_cmd *cmd, const char *opt, unsigned long min, unsigned long max,
+		 unsigned long *v)
+{
+	if (!conf_parse_uint(optarg, min, max, v))
+		return 0;
+	return cli_usage(cmd, "%s: '%s' is not a number from %lu to %lu", opt, optarg, min, max);
 }
 
 int cli_next(int argc, char **argv, const struct cli_cmd *cmd)

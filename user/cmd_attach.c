@@ -82,7 +82,7 @@ static int parse_opts(int argc, char **argv, enum xdpct_xdp_mode *mode, bool *no
 		      struct xdpct_load_opts *lopts, struct xdpct_daemon_opts *dopts,
 		      const char **config)
 {
-	char *end;
+	unsigned long n;
 	int c;
 
 	while ((c = cli_next(argc, argv, &cmd_attach)) != -1) {
@@ -126,21 +126,14 @@ static int parse_opts(int argc, char **argv, enum xdpct_xdp_mode *mode, bool *no
 			break;
 		}
 		case OPT_FLOWS:
-			errno = 0;
-			lopts->flows_max = (__u32)strtoul(optarg, &end, 10);
-			if (errno || *end || !*optarg || lopts->flows_max < 16 ||
-			    strtoul(optarg, NULL, 10) > (1ul << 26))
-				return cli_usage(&cmd_attach, "--flows: '%s' is not a number from 16 to %lu",
-						 optarg, 1ul << 26);
+			if (cli_uint_arg(&cmd_attach, "--flows", 16, 1ul << 26, &n))
+				return EXIT_USAGE;
+			lopts->flows_max = (__u32)n;
 			break;
 		case OPT_EMBRYOS:
-			errno = 0;
-			lopts->embryos_max = (__u32)strtoul(optarg, &end, 10);
-			if (errno || *end || !*optarg || lopts->embryos_max < 16 ||
-			    strtoul(optarg, NULL, 10) > (1ul << 26))
-				return cli_usage(&cmd_attach,
-						 "--embryos: '%s' is not a number from 16 to %lu", optarg,
-						 1ul << 26);
+			if (cli_uint_arg(&cmd_attach, "--embryos", 16, 1ul << 26, &n))
+				return EXIT_USAGE;
+			lopts->embryos_max = (__u32)n;
 			break;
 		}
 	}

@@ -588,6 +588,7 @@ static int run_replay(int argc, char **argv)
 	struct replay r = { 0 };
 	__u64 until_ms = 0;
 	bool has_until = false;
+	unsigned long n;
 	int c, ret;
 
 	while ((c = cli_next(argc, argv, &cmd_replay)) != -1) {
@@ -602,30 +603,16 @@ static int run_replay(int argc, char **argv)
 				return cli_usage(&cmd_replay, "--until: '%s' is not a duration", optarg);
 			has_until = true;
 			break;
-		case OPT_FLOWS: {
-			char *end;
-			unsigned long v;
-
-			errno = 0;
-			v = strtoul(optarg, &end, 10);
-			if (errno || *end || !*optarg || v < 16 || v > (1ul << 26))
-				return cli_usage(&cmd_replay, "--flows: '%s' is not a number from 16 to %lu",
-						 optarg, 1ul << 26);
-			r.flows_max = (__u32)v;
+		case OPT_FLOWS:
+			if (cli_uint_arg(&cmd_replay, "--flows", 16, 1ul << 26, &n))
+				return EXIT_USAGE;
+			r.flows_max = (__u32)n;
 			break;
-		}
-		case OPT_MTU: {
-			char *end;
-			unsigned long v;
-
-			errno = 0;
-			v = strtoul(optarg, &end, 10);
-			if (errno || *end || !*optarg || v < REPLAY_MTU_MIN || v > REPLAY_MTU_MAX)
-				return cli_usage(&cmd_replay, "--mtu: '%s' is not a number from %d to %d",
-						 optarg, REPLAY_MTU_MIN, REPLAY_MTU_MAX);
-			r.mtu = (__u32)v;
+		case OPT_MTU:
+			if (cli_uint_arg(&cmd_replay, "--mtu", REPLAY_MTU_MIN, REPLAY_MTU_MAX, &n))
+				return EXIT_USAGE;
+			r.mtu = (__u32)n;
 			break;
-		}
 		case OPT_EGRESS:
 			if (r.negress == REPLAY_EGRESS_MAX)
 				return cli_usage(&cmd_replay, "--egress-from: at most %d addresses",

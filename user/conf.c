@@ -270,7 +270,7 @@ static int parse_bool(const char *s, bool *v)
 	return -EINVAL;
 }
 
-static int parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *v)
+int conf_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *v)
 {
 	char *e;
 
@@ -373,18 +373,18 @@ int conf_set(struct conf_state *st, const char *key, const char *value, char *wh
 		break;
 	case CONF_UINT:
 		if (!strcmp(key, "ttl")) {
-			if (parse_uint(value, 1, 255, &u))
+			if (conf_parse_uint(value, 1, 255, &u))
 				return why_(why, whylen, "%s: '%s' is not a number from 1 to 255", key,
 					    value);
 			cfg->ttl = (__u8)u;
 		} else if (!strcmp(key, "cookie-wscale")) {
 			/* 0 in the map means 7 to the data path: 0 itself cannot be asked for. */
-			if (parse_uint(value, 1, 14, &u))
+			if (conf_parse_uint(value, 1, 14, &u))
 				return why_(why, whylen, "%s: '%s' is not a number from 1 to 14", key,
 					    value);
 			cfg->cookie_wscale = (__u8)u;
 		} else {
-			if (parse_uint(value, 0, CHALLENGE_RATE_MAX, &u))
+			if (conf_parse_uint(value, 0, CHALLENGE_RATE_MAX, &u))
 				return why_(why, whylen, "%s: '%s' is not a number from 0 to %u", key,
 					    value, CHALLENGE_RATE_MAX);
 			cfg->challenge_ack_per_sec = (__u32)u;

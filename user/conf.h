@@ -61,6 +61,8 @@ int conf_load_file(struct conf_state *st, const char *path, char *why, size_t wh
 
 /* Durations: "250ms", "2m", "5d"; a bare number means seconds. */
 int conf_parse_duration(const char *s, __u64 *ms);
+/* A decimal number from min to max, digits only (no sign, no space): 0 or -EINVAL. */
+int conf_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *v);
 void conf_format_duration(__u64 ms, char *buf, size_t len);
 /* Port lists: "80,443,8000-8010" or "none"; sets PORT_PROTECTED in out[]. */
 int conf_parse_ports(const char *s, __u8 *out, char *why, size_t whylen);
