@@ -32,8 +32,8 @@ void cli_help(FILE *out, const struct cli_cmd *cmd)
 	char left[64];
 	int width = 12; /* "-h, --help" and "-j, --json" fit */
 
-	fprintf(out, "Usage: xdpct [-n NETNS] [-j] [-v] %s %s\n\n%s\n", cmd->name,
-		cmd->args ? cmd->args : "", cmd->summary);
+	fprintf(out, "Usage: xdpct [-n NETNS] [-j] [-v] %s%s%s\n\n%s\n", cmd->name,
+		cmd->args && *cmd->args ? " " : "", cmd->args ? cmd->args : "", cmd->summary);
 	fprintf(out, "\nOptions:\n");
 	/* One column for the help texts, as wide as the longest option needs. */
 	for (o = cmd->opts; o && o->name; o++) {
