@@ -33,7 +33,8 @@ static const struct cli_opt replay_opts[] = {
 	{ "config", OPT_CONFIG, "FILE", "configuration to replay under (as attach --config)" },
 	{ "until", OPT_UNTIL, "TIME", "stop at this capture-relative time (2s, 500ms ...)" },
 	{ "egress-from", OPT_EGRESS, "ADDR",
-	  "frames sent by ADDR go through tc egress, others through XDP (up to 8 times)" },
+	  "frames sent by ADDR go through tc egress, others through XDP (up to 8 times; "
+	  "default: as a Linux cooked capture marks them, else all through XDP)" },
 	{ "flows", OPT_FLOWS, "N", "the replay's flow table size (default 262144; LRU beyond)" },
 	{ "mtu", OPT_MTU, "N",
 	  "the captured link's MTU (default 1500): bigger TCP frames (GRO/TSO) are cut to it" },
@@ -88,6 +89,12 @@ struct replay {
 	__u64 frames, xdp, tc, skipped_link, too_big, expired, split, segments;
 	__u64 verdict_pass, verdict_drop, verdict_tx, verdict_other;
 	int negress;
+	/*
+	 * Without --egress-from, a Linux cooked capture says which frames the
+	 * host sent (cur_outgoing, per frame): those go through tc egress.
+	 */
+	bool by_capture;
+	bool cur_outgoing;
 	struct {
 		int family;
 		__u32 addr[4];
@@ -204,7 +211,7 @@ static bool from_egress_addr(const struct replay *r, const __u8 *frame, size_t l
 static int run_frame(struct replay *r, const __u8 *frame, size_t len)
 {
 	static __u8 out[16384];
-	bool egress = from_egress_addr(r, frame, len);
+	bool egress = r->negress ? from_egress_addr(r, frame, len) : r->cur_outgoing;
 	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame, .data_size_in = (__u32)len,
 		    .data_out = out, .data_size_out = sizeof(out), .repeat = 1);
 	int fd = egress ? r->in.prog_tc_fd : r->in.prog_xdp_fd;
@@ -375,6 +382,7 @@ static void print_json(struct replay *r, const struct xdpct_flow_rec *v, size_t 
 	json_u64(&j, "frames_split", r->split);
 	json_u64(&j, "split_segments", r->segments);
 	json_u64(&j, "mtu", r->mtu);
+	json_str(&j, "egress_by", r->negress ? "addresses" : r->by_capture ? "capture" : "none");
 	json_obj_begin(&j, "verdicts");
 	json_u64(&j, "pass", r->verdict_pass);
 	json_u64(&j, "drop", r->verdict_drop);
@@ -433,6 +441,8 @@ static void print_text(struct replay *r, const struct xdpct_flow_rec *v, size_t 
 	       (unsigned long long)r->xdp, (unsigned long long)r->tc,
 	       (unsigned long long)(r->skipped_link + r->too_big), (unsigned long long)r->verdict_pass,
 	       (unsigned long long)r->verdict_drop, (unsigned long long)r->verdict_tx);
+	if (r->by_capture)
+		printf("  frames the capture marks as sent by the host (Linux cooked) went through tc egress\n");
 	if (r->split)
 		printf("  %llu TCP frames over the %u-byte MTU (GRO/TSO) ran as %llu segments\n",
 		       (unsigned long long)r->split, r->mtu, (unsigned long long)r->segments);
@@ -516,6 +526,7 @@ static int replay_file(struct replay *r, struct replay_cap *cap, __u64 until_ns,
 			err = set_clock(r, now);
 		if (err)
 			break;
+		r->cur_outgoing = r->by_capture && replay_cap_outgoing(cap, data, caplen);
 		len = replay_cap_ethernet(cap, data, caplen, frame, sizeof(frame));
 		if (!len) {
 			r->skipped_link++;
@@ -647,6 +658,7 @@ static int run_replay(int argc, char **argv)
 		xdpct_err("replay: %s: %s", r.path, why);
 		return EXIT_RUNTIME;
 	}
+	r.by_capture = !r.negress && replay_cap_knows_direction(cap);
 	ret = load(&r, &conf);
 	if (ret) {
 		xdpct_err("replay: load the programs: %s", strerror(-ret));

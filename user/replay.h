@@ -30,6 +30,13 @@ int replay_cap_next(struct replay_cap *c, unsigned long long *ts_ns, const unsig
 		    size_t *caplen);
 const char *replay_cap_error(struct replay_cap *c);
 void replay_cap_close(struct replay_cap *c);
+/*
+ * Whether the link type says which way each frame went: Linux cooked
+ * captures (tcpdump -i any) mark what the host sent as outgoing.
+ */
+int replay_cap_knows_direction(const struct replay_cap *c);
+/* 1 when the capture marks the frame as sent by the capturing host. */
+int replay_cap_outgoing(const struct replay_cap *c, const unsigned char *pkt, size_t len);
 /* The frame as Ethernet in buf (length returned); 0 when it does not fit or carries nothing. */
 size_t replay_cap_ethernet(const struct replay_cap *c, const unsigned char *pkt, size_t len,
 			   unsigned char *buf, size_t cap);

@@ -85,6 +85,24 @@ void replay_cap_close(struct replay_cap *c)
 	free(c);
 }
 
+/* sll_pkttype of a frame the host sent (<linux/if_packet.h>'s PACKET_OUTGOING). */
+#define REPLAY_PACKET_OUTGOING 4
+
+int replay_cap_knows_direction(const struct replay_cap *c)
+{
+	return c->dlt == DLT_LINUX_SLL || c->dlt == DLT_LINUX_SLL2;
+}
+
+int replay_cap_outgoing(const struct replay_cap *c, const unsigned char *pkt, size_t len)
+{
+	/* SLL: the packet type comes first (16 bits); SLL2: at byte 10 (8 bits). */
+	if (c->dlt == DLT_LINUX_SLL && len >= 16)
+		return ((unsigned int)pkt[0] << 8 | pkt[1]) == REPLAY_PACKET_OUTGOING;
+	if (c->dlt == DLT_LINUX_SLL2 && len >= 20)
+		return pkt[10] == REPLAY_PACKET_OUTGOING;
+	return 0;
+}
+
 size_t replay_cap_ethernet(const struct replay_cap *c, const unsigned char *pkt, size_t len,
 			   unsigned char *buf, size_t cap)
 {

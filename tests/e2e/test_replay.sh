@@ -14,8 +14,8 @@ addr c veth0 198.18.0.1/24; addr s veth0 198.18.0.2/24
 addr c veth0 2001:db8::1/64 nodad; addr s veth0 2001:db8::2/64 nodad
 X() { "$XDPCT" -n "$(ns s)" "$@"; }
 RUN_DIR=/run/xdpct/net$(stat -L -c %i "/run/netns/$(ns s)")
-DUMP=
-trap '[ -n "$DUMP" ] && kill $DUMP 2>/dev/null; e2e_cleanup; rm -rf "$RUN_DIR"' EXIT
+DUMP= DUMPS=()
+trap '[ -n "$DUMP" ] && kill $DUMP 2>/dev/null; kill "${DUMPS[@]}" 2>/dev/null; e2e_cleanup; rm -rf "$RUN_DIR"' EXIT
 CAP=$E2E_TMP/cap.pcap
 
 if ! X attach veth0 >/dev/null; then
@@ -23,7 +23,16 @@ if ! X attach veth0 >/dev/null; then
 fi
 nsenter --net="/run/netns/$(ns s)" tcpdump -Z root --immediate-mode -B 65536 -i veth0 -U -s 0 -w "$CAP" >"$E2E_TMP/tcpdump.log" 2>&1 &
 DUMP=$!
-for i in $(seq 50); do grep -qs listening "$E2E_TMP/tcpdump.log" && break; sleep 0.1; done
+# The same traffic as tcpdump -i any records it (Linux cooked v2, and v1):
+# each frame marked as sent by the host or received.
+for lt in LINUX_SLL2 LINUX_SLL; do
+	nsenter --net="/run/netns/$(ns s)" tcpdump -Z root --immediate-mode -B 65536 -i any -y $lt -U -s 0 \
+		-w "$E2E_TMP/any_$lt.pcap" >"$E2E_TMP/tcpdump_$lt.log" 2>&1 &
+	DUMPS+=($!)
+done
+for log in tcpdump tcpdump_LINUX_SLL2 tcpdump_LINUX_SLL; do
+	for i in $(seq 50); do grep -qs listening "$E2E_TMP/$log.log" && break; sleep 0.1; done
+done
 
 # A open (v4), B closed by the client (TIME_WAIT), C open (v6), D aborted (CLOSE).
 run s "$PEER" server 198.18.0.2 8001 "touch:$E2E_TMP/la" recv:100 send:200 "wait:$E2E_TMP/done" &
@@ -44,7 +53,7 @@ X -j list >"$E2E_TMP/live.json"
 sleep 0.6
 run c bash -c 'echo tick >/dev/udp/198.18.0.2/9' # a UDP frame: the clock moves, no flow
 sleep 0.3
-kill -INT $DUMP; wait $DUMP; DUMP=
+kill -INT $DUMP "${DUMPS[@]}"; wait $DUMP "${DUMPS[@]}"; DUMP= DUMPS=()
 
 # The fields replay must reproduce, per flow, sorted by client port.
 fields='[.[] | {sport, family, src, dst, dport, state, client_state, server_state, packets_orig, packets_reply, bytes_orig, bytes_reply}] | sort_by(.sport)'
@@ -95,6 +104,28 @@ tw=$(jq '[.events[] | select(.sport == 44002 and .type == "time-wait")][0].t_us'
 de=$(jq '.[0].t_us' <<<"$d")
 [ $((de - tw)) -ge 400000 ] && [ $((de - tw)) -le 420000 ] || { echo "  destroyed $((de - tw)) us after time-wait"; ok=0; }
 [ "$(jq .duration_ms "$E2E_TMP/r3.json")" -ge $(( (de / 1000) )) ] || { echo "  capture shorter than the expiry"; ok=0; }
+[ $ok = 1 ] && pass $t || fail $t
+
+t=replay_any_capture_knows_directions
+ok=1
+# No --egress-from: what the server sent goes through tc egress because the
+# cooked header says so, and the table is the live one, flow for flow.
+invalid='.counters | with_entries(select(.key | startswith("invalid_")))'
+for lt in LINUX_SLL2 LINUX_SLL; do
+	"$XDPCT" -j replay "$E2E_TMP/any_$lt.pcap" >"$E2E_TMP/r_$lt.json" 2>&1 ||
+		{ echo "  $lt: replay failed: $(head -c 300 "$E2E_TMP/r_$lt.json")"; ok=0; continue; }
+	expect "$lt egress_by" "$(jq -r .egress_by "$E2E_TMP/r_$lt.json")" capture || ok=0
+	expect "$lt table" "$(jq -c ".flows | $fields" "$E2E_TMP/r_$lt.json")" "$(jq -c "$fields" "$E2E_TMP/live.json")" || ok=0
+	# ARP and neighbour discovery the host sent go through tc as well: more tc frames.
+	[ "$(jq .frames_tc "$E2E_TMP/r_$lt.json")" -ge "$(jq .frames_tc "$E2E_TMP/r1.json")" ] ||
+		{ echo "  $lt: $(jq .frames_tc "$E2E_TMP/r_$lt.json") tc frames"; ok=0; }
+	expect "$lt invalid" "$(jq -c "$invalid" "$E2E_TMP/r_$lt.json")" "$(jq -c "$invalid" "$E2E_TMP/r1.json")" || ok=0
+done
+# An explicit --egress-from still decides: the server's address alone, the IPv6 flow's frames all through XDP.
+"$XDPCT" -j replay --egress-from 198.18.0.2 "$E2E_TMP/any_LINUX_SLL2.pcap" >"$E2E_TMP/r_sll_addr.json" 2>&1 || ok=0
+expect addr_egress_by "$(jq -r .egress_by "$E2E_TMP/r_sll_addr.json")" addresses || ok=0
+[ "$(jq .frames_tc "$E2E_TMP/r_sll_addr.json")" -lt "$(jq .frames_tc "$E2E_TMP/r1.json")" ] ||
+	{ echo "  --egress-from 198.18.0.2: $(jq .frames_tc "$E2E_TMP/r_sll_addr.json") tc frames"; ok=0; }
 [ $ok = 1 ] && pass $t || fail $t
 
 t=replay_pcapng
