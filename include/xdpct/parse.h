@@ -370,24 +370,22 @@ XDPCT_INLINE int xdpct_parse(const void *data, const void *data_end, __u32 frame
 
 /*
  * The express lane's parser (bpf/express.h): the common frame only, in
- * few instructions. Ethernet without VLAN tags; IPv4 without options and
- * not a fragment, or IPv6 without extension headers; TCP. It fills what
- * the key and the established fast step read: addresses (for IPv4 only
- * the first word), ports, seq, ack, window, flags, payload_len, ip_len,
- * l3_off, l4_off and opt_len. Anything else returns false, and the full
- * path parses with xdpct_parse(), which for every frame accepted here
- * gives the same values (tests/unit/test_parse_express.c).
+ * few instructions. Ethernet with at most one VLAN tag (a trunk port, or
+ * a veth a VLAN device sits on); IPv4 without options and not a fragment,
+ * or IPv6 without extension headers; TCP. It fills what the key and the
+ * established fast step read: addresses (for IPv4 only the first word),
+ * ports, seq, ack, window, flags, payload_len, ip_len, vlans, l3_off,
+ * l4_off and opt_len. Anything else returns false, and the full path
+ * parses with xdpct_parse(), which for every frame accepted here gives the
+ * same values (tests/unit/test_parse_express.c).
  */
-XDPCT_INLINE bool xdpct_parse_express(const void *data, const void *data_end, __u32 frame_len,
-				      struct xdpct_pkt *pkt)
+XDPCT_INLINE bool xdpct_parse_express_l3(const void *data, const void *data_end, __u32 frame_len,
+					 __u16 proto, __u32 l3_off, struct xdpct_pkt *pkt)
 {
-	const struct xdpct_eth *eth = (const struct xdpct_eth *)data;
 	__u32 l4_off, l4_len;
 
-	if ((const void *)(eth + 1) > data_end)
-		return false;
-	if (eth->proto == xdpct_htons(XDPCT_ETH_P_IP)) {
-		const struct xdpct_ip4 *iph = (const struct xdpct_ip4 *)(eth + 1);
+	if (proto == xdpct_htons(XDPCT_ETH_P_IP)) {
+		const struct xdpct_ip4 *iph = (const struct xdpct_ip4 *)((const __u8 *)data + l3_off);
 		__u32 tot;
 
 		if ((const void *)(iph + 1) > data_end || iph->ver_ihl != 0x45 ||
@@ -395,23 +393,23 @@ XDPCT_INLINE bool xdpct_parse_express(const void *data, const void *data_end, __
 		    (iph->frag_off & xdpct_htons(XDPCT_IP4_MF | XDPCT_IP4_OFFSET)))
 			return false;
 		tot = xdpct_ntohs(iph->tot_len);
-		if (tot < sizeof(*iph) || sizeof(*eth) + tot > frame_len)
+		if (tot < sizeof(*iph) || l3_off + tot > frame_len)
 			return false;
 		pkt->family = 4;
 		pkt->ip_len = (__u16)tot;
 		pkt->saddr[0] = iph->saddr;
 		pkt->daddr[0] = iph->daddr;
-		l4_off = sizeof(*eth) + sizeof(*iph);
+		l4_off = l3_off + sizeof(*iph);
 		l4_len = tot - sizeof(*iph);
-	} else if (eth->proto == xdpct_htons(XDPCT_ETH_P_IPV6)) {
-		const struct xdpct_ip6 *ip6 = (const struct xdpct_ip6 *)(eth + 1);
+	} else if (proto == xdpct_htons(XDPCT_ETH_P_IPV6)) {
+		const struct xdpct_ip6 *ip6 = (const struct xdpct_ip6 *)((const __u8 *)data + l3_off);
 		int i;
 
 		if ((const void *)(ip6 + 1) > data_end || (((const __u8 *)ip6)[0] >> 4) != 6 ||
 		    ip6->nexthdr != XDPCT_IPPROTO_TCP)
 			return false;
 		l4_len = xdpct_ntohs(ip6->payload_len);
-		if (sizeof(*eth) + sizeof(*ip6) + l4_len > frame_len)
+		if (l3_off + sizeof(*ip6) + l4_len > frame_len)
 			return false;
 		pkt->family = 6;
 		pkt->ip_len = (__u16)(l4_len + sizeof(*ip6));
@@ -419,13 +417,37 @@ XDPCT_INLINE bool xdpct_parse_express(const void *data, const void *data_end, __
 			pkt->saddr[i] = ip6->saddr[i];
 			pkt->daddr[i] = ip6->daddr[i];
 		}
-		l4_off = sizeof(*eth) + sizeof(*ip6);
+		l4_off = l3_off + sizeof(*ip6);
 	} else {
 		return false;
 	}
-	pkt->l3_off = sizeof(*eth);
+	pkt->l3_off = (__u16)l3_off;
 	/* The TCP header as the full parser reads it. */
 	return xdpct_parse_tcp(data, data_end, l4_off, l4_len, pkt) == PARSE_OK;
+}
+
+XDPCT_INLINE bool xdpct_parse_express(const void *data, const void *data_end, __u32 frame_len,
+				      struct xdpct_pkt *pkt)
+{
+	const struct xdpct_eth *eth = (const struct xdpct_eth *)data;
+	const struct xdpct_vlan *vh = (const struct xdpct_vlan *)(eth + 1);
+
+	if ((const void *)(eth + 1) > data_end)
+		return false;
+	/*
+	 * Untagged first, with constant offsets: the tag is looked for only
+	 * in a frame that was not taken without one.
+	 */
+	pkt->vlans = 0;
+	if (xdpct_parse_express_l3(data, data_end, frame_len, eth->proto, sizeof(*eth), pkt))
+		return true;
+	if ((eth->proto != xdpct_htons(XDPCT_ETH_P_8021Q) &&
+	     eth->proto != xdpct_htons(XDPCT_ETH_P_8021AD)) ||
+	    (const void *)(vh + 1) > data_end)
+		return false;
+	pkt->vlans = 1;
+	return xdpct_parse_express_l3(data, data_end, frame_len, vh->proto, sizeof(*eth) + sizeof(*vh),
+				      pkt);
 }
 
 #endif /* XDPCT_PARSE_H */

@@ -163,12 +163,12 @@ static inline void track_step_spec(struct track *t, int from_server, const struc
 	if (w->verdict == XDP_DROP)
 		t->want[CNT_VERDICT_DROP]++;
 	/*
-	 * The express lane (bpf/express.h) settles a plain frame (no VLAN tag,
-	 * no IPv6 extension header; the builder adds no IPv4 options) with ACK
+	 * The express lane (bpf/express.h) settles a plain frame (one VLAN tag
+	 * at most, no IPv6 extension header; the builder adds no IPv4 options) with ACK
 	 * and no SYN, FIN or RST, of an established flow in `flows`, when
 	 * valid. Everything else takes the full path.
 	 */
-	if (!spec->vlans && !spec->ip6_ext &&
+	if (spec->vlans <= 1 && !spec->ip6_ext &&
 	    (spec->flags & (TCPF_SYN | TCPF_FIN | TCPF_RST | TCPF_ACK)) == TCPF_ACK &&
 	    table == TABLE_FLOWS && before.state == CT_ESTABLISHED && !w->inv)
 		t->want[CNT_PKT_EXPRESS]++;

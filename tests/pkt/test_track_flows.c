@@ -50,8 +50,10 @@ struct variant {
 
 static const struct variant VARIANTS[] = {
 	{ "ipv4", &C4, &S4, 0, 0 },
+	{ "ipv4 in one VLAN tag", &C4, &S4, 1, 0 },
 	{ "ipv4 in two VLAN tags", &C4, &S4, 2, 0 },
 	{ "ipv6", &C6, &S6, 0, 0 },
+	{ "ipv6 in one VLAN tag", &C6, &S6, 1, 0 },
 	{ "ipv6 with extension headers", &C6, &S6, 0, 1 },
 	{ "ipv6 with extension headers in two VLAN tags", &C6, &S6, 2, 1 },
 };

@@ -44,6 +44,7 @@ static int compare(const uint8_t *buf, uint32_t len)
 	CHECK_EQ(fast.flags, full.flags, "flags");
 	CHECK_EQ(fast.payload_len, full.payload_len, "payload_len");
 	CHECK_EQ(fast.ip_len, full.ip_len, "ip_len");
+	CHECK_EQ(fast.vlans, full.vlans, "vlans");
 	CHECK_EQ(fast.l3_off, full.l3_off, "l3_off");
 	CHECK_EQ(fast.l4_off, full.l4_off, "l4_off");
 	CHECK_EQ(fast.opt_len, full.opt_len, "opt_len");
@@ -68,7 +69,7 @@ static void frame_of(struct frame *f, int family, int vlans, int ip6_ext, int pa
 		frame_build(f, &a6, &b6, &s);
 }
 
-/* Plain frames go express; tagged ones and IPv6 extension headers do not. */
+/* Plain frames go express, with one VLAN tag too; two tags and IPv6 extension headers do not. */
 static void express_takes_plain_frames_only(void)
 {
 	struct frame f;
@@ -78,7 +79,11 @@ static void express_takes_plain_frames_only(void)
 	frame_of(&f, 6, 0, 0, 0, 0);
 	CHECK(compare(f.buf, f.len), "IPv6 ACK");
 	frame_of(&f, 4, 1, 0, 10, 0);
-	CHECK(!compare(f.buf, f.len), "802.1Q goes the full way");
+	CHECK(compare(f.buf, f.len), "one 802.1Q tag goes express");
+	frame_of(&f, 6, 1, 0, 10, 1);
+	CHECK(compare(f.buf, f.len), "IPv6 under one tag goes express");
+	frame_of(&f, 4, 2, 0, 10, 0);
+	CHECK(!compare(f.buf, f.len), "two tags (QinQ) go the full way");
 	frame_of(&f, 6, 0, 1, 10, 0);
 	CHECK(!compare(f.buf, f.len), "IPv6 extension headers go the full way");
 	frame_of(&f, 4, 0, 0, 10, 0);
@@ -104,12 +109,12 @@ static void express_agrees_with_full_parser(void)
 	int shape, i;
 
 	srand(11);
-	for (shape = 0; shape < 16 && !t_failed; shape++) {
-		frame_of(&f, shape & 1 ? 6 : 4, (shape >> 1) & 1 ? 1 : 0, (shape >> 2) & 1,
-			 shape & 8 ? 300 : 0, (shape >> 2) & 1);
+	for (shape = 0; shape < 24 && !t_failed; shape++) {
+		frame_of(&f, shape & 1 ? 6 : 4, (shape >> 1) & 1 ? 1 : shape >= 16 ? 2 : 0,
+			 (shape >> 2) & 1, shape & 8 ? 300 : 0, (shape >> 2) & 1);
 		for (cut = 0; cut <= f.len; cut++, tried++)
 			took += (unsigned long)compare(f.buf, cut);
-		for (i = 0; i < MUTATIONS / 16 && !t_failed; i++, tried++) {
+		for (i = 0; i < MUTATIONS / 24 && !t_failed; i++, tried++) {
 			int n = 1 + rand() % 4;
 
 			m = f;
