@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "cli.h"
+#include "event_out.h"
 #include "filter.h"
 #include "flows.h"
 #include "ipc.h"
@@ -36,23 +37,11 @@ const struct cli_cmd cmd_events = {
 
 static void print_event(const struct xdpct_event *ev)
 {
-	const struct xdpct_flow_key *k = &ev->key;
-	char src[64], dst[64], ifname[IF_NAMESIZE] = "", reason[32] = "";
-	__u16 sport, dport;
+	char ifname[IF_NAMESIZE] = "";
 	struct timespec ts;
+	struct tm tm;
 
-	xdpct_addr_str(ev->client_is_b ? k->addr_b : k->addr_a, k->family, src, sizeof(src));
-	xdpct_addr_str(ev->client_is_b ? k->addr_a : k->addr_b, k->family, dst, sizeof(dst));
-	sport = ntohs(ev->client_is_b ? k->port_b : k->port_a);
-	dport = ntohs(ev->client_is_b ? k->port_a : k->port_b);
 	if_indextoname(ev->ifindex, ifname);
-	if (ev->type == EV_INVALID)
-		snprintf(reason, sizeof(reason), "%s", xdpct_invalid_name(ev->reason));
-	else if (ev->type == EV_DESTROYED)
-		snprintf(reason, sizeof(reason), "%s",
-			 ev->reason == DESTROY_DELETED ? "deleted" : "expired");
-	else if (ev->type == EV_RESPONSE)
-		snprintf(reason, sizeof(reason), "%s", xdpct_response_name(ev->reason));
 	clock_gettime(CLOCK_REALTIME, &ts);
 	if (g_opts.json) {
 		struct json j;
@@ -60,40 +49,14 @@ static void print_event(const struct xdpct_event *ev)
 		json_init(&j, stdout);
 		json_obj_begin(&j, NULL);
 		json_u64(&j, "ts_ms", (unsigned long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
-		json_str(&j, "type", xdpct_event_name(ev->type));
-		json_u64(&j, "clock", ev->time); /* data path ticks (jiffies) */
-		json_u64(&j, "family", k->family);
-		json_str(&j, "src", src);
-		json_u64(&j, "sport", sport);
-		json_str(&j, "dst", dst);
-		json_u64(&j, "dport", dport);
-		json_str(&j, "state", xdpct_ct_state_name(ev->state));
-		json_str(&j, "client_state", xdpct_tcp_state_name(ev->client_state));
-		json_str(&j, "server_state", xdpct_tcp_state_name(ev->server_state));
-		json_u64(&j, "ifindex", ev->ifindex);
-		json_str(&j, "iface", ifname);
-		if (ev->type != EV_DESTROYED)
-			json_str(&j, "dir", ev->dir == DIR_REPLY ? "reply" : "orig");
-		if (*reason)
-			json_str(&j, "reason", reason);
+		xdpct_event_json(&j, ev, ifname);
 		json_obj_end(&j);
 		json_end(&j);
 		return;
 	}
-	{
-		struct tm tm;
-		char a[96], b[96];
-		int v6 = k->family == 6;
-
-		gmtime_r(&ts.tv_sec, &tm);
-		snprintf(a, sizeof(a), v6 ? "[%s]:%u" : "%s:%u", src, sport);
-		snprintf(b, sizeof(b), v6 ? "[%s]:%u" : "%s:%u", dst, dport);
-		printf("%02d:%02d:%02d.%03ld %-12s %-11s %s -> %s client %s server %s%s%s%s%s\n",
-		       tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000,
-		       xdpct_event_name(ev->type), xdpct_ct_state_name(ev->state), a, b,
-		       xdpct_tcp_state_name(ev->client_state), xdpct_tcp_state_name(ev->server_state),
-		       *ifname ? " on " : "", ifname, *reason ? " reason " : "", reason);
-	}
+	gmtime_r(&ts.tv_sec, &tm);
+	printf("%02d:%02d:%02d.%03ld ", tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
+	xdpct_event_line(stdout, ev, ifname);
 }
 
 static int run_events(int argc, char **argv)

@@ -41,20 +41,6 @@ const struct cli_cmd cmd_delete = {
 	.run = run_delete,
 };
 
-static void destroyed_event(struct xdpct_event *ev, const struct xdpct_flow_key *k,
-			    const struct xdpct_flow *f)
-{
-	memset(ev, 0, sizeof(*ev));
-	ev->key = *k;
-	ev->ifindex = f->ifindex;
-	ev->type = EV_DESTROYED;
-	ev->state = f->state;
-	ev->client_state = f->ep[DIR_ORIG].state;
-	ev->server_state = f->ep[DIR_REPLY].state;
-	ev->reason = DESTROY_DELETED;
-	ev->client_is_b = !!(f->flags & FLOW_CLIENT_IS_B);
-}
-
 static void report(const char *what, size_t n)
 {
 	struct json j;
@@ -138,7 +124,7 @@ static int run_flush(int argc, char **argv)
 	for (i = 0; i < n; i++)
 		if (filter_match(&flt, &v[i].key, v[i].flow.state, v[i].flow.ifindex)) {
 			keys[nd] = v[i].key;
-			destroyed_event(&evs[nd], &v[i].key, &v[i].flow);
+			evs[nd] = xdpct_destroyed_event(&v[i].key, &v[i].flow, 0, DESTROY_DELETED);
 			nd++;
 			if (i < nflows)
 				nd_flows++;
@@ -229,7 +215,7 @@ static int run_delete(int argc, char **argv)
 		xdpct_instance_close(&in);
 		return EXIT_RUNTIME;
 	}
-	destroyed_event(&ev, &key, &f);
+	ev = xdpct_destroyed_event(&key, &f, 0, DESTROY_DELETED);
 	ipc_publish(&ev, 1);
 	report("deleted", 1);
 	xdpct_instance_close(&in);

@@ -20,6 +20,7 @@
 #include "cli.h"
 #include "conf.h"
 #include "daemon.h"
+#include "event_out.h"
 #include "flows.h"
 #include "instance.h"
 #include "ipc.h"
@@ -171,17 +172,7 @@ static int sweep(struct replay *r, __u64 now)
 		if (bpf_map_delete_elem(i < nflows ? r->in.flows_fd : r->in.embryos_fd, &v[i].key))
 			continue;
 		r->expired++;
-		ev = (struct xdpct_event){
-			.time = due_tick(r, f),
-			.key = v[i].key,
-			.ifindex = f->ifindex,
-			.type = EV_DESTROYED,
-			.state = f->state,
-			.client_state = f->ep[DIR_ORIG].state,
-			.server_state = f->ep[DIR_REPLY].state,
-			.reason = DESTROY_EXPIRED,
-			.client_is_b = !!(f->flags & FLOW_CLIENT_IS_B),
-		};
+		ev = xdpct_destroyed_event(&v[i].key, f, due_tick(r, f), DESTROY_EXPIRED);
 		if (ev.time > now)
 			ev.time = now;
 		if (r->cfg.event_mask & (1u << EV_DESTROYED))
@@ -336,24 +327,6 @@ static int load(struct replay *r, const struct conf_state *conf_in)
 	return 0;
 }
 
-static void event_strings(const struct xdpct_event *ev, char *src, char *dst, size_t len,
-			  __u16 *sport, __u16 *dport, char *reason, size_t rlen)
-{
-	const struct xdpct_flow_key *k = &ev->key;
-
-	xdpct_addr_str(ev->client_is_b ? k->addr_b : k->addr_a, k->family, src, len);
-	xdpct_addr_str(ev->client_is_b ? k->addr_a : k->addr_b, k->family, dst, len);
-	*sport = ntohs(ev->client_is_b ? k->port_b : k->port_a);
-	*dport = ntohs(ev->client_is_b ? k->port_a : k->port_b);
-	*reason = 0;
-	if (ev->type == EV_INVALID)
-		snprintf(reason, rlen, "%s", xdpct_invalid_name(ev->reason));
-	else if (ev->type == EV_DESTROYED)
-		snprintf(reason, rlen, "%s", ev->reason == DESTROY_DELETED ? "deleted" : "expired");
-	else if (ev->type == EV_RESPONSE)
-		snprintf(reason, rlen, "%s", xdpct_response_name(ev->reason));
-}
-
 static int cmp_rev(const void *a, const void *b)
 {
 	const struct rev *x = a, *y = b;
@@ -396,30 +369,12 @@ static void print_json(struct replay *r, const struct xdpct_flow_rec *v, size_t 
 	xdpct_list_json(&j, "flows", v, n, &r->cfg, now);
 	json_arr_begin(&j, "events");
 	for (i = 0; i < r->nev; i++) {
-		const struct xdpct_event *ev = &r->ev[i].ev;
-		char src[64], dst[64], reason[32];
-		__u16 sport, dport;
-
-		event_strings(ev, src, dst, sizeof(src), &sport, &dport, reason, sizeof(reason));
 		json_obj_begin(&j, NULL);
 		json_u64(&j, "t_us", r->ev[i].rel_ns / 1000);
 		if (r->ev[i].frame)
 			json_u64(&j, "frame", r->ev[i].frame);
-		json_str(&j, "type", xdpct_event_name(ev->type));
-		json_u64(&j, "clock", ev->time);
-		json_u64(&j, "family", ev->key.family);
-		json_str(&j, "src", src);
-		json_u64(&j, "sport", sport);
-		json_str(&j, "dst", dst);
-		json_u64(&j, "dport", dport);
-		json_str(&j, "state", xdpct_ct_state_name(ev->state));
-		json_str(&j, "client_state", xdpct_tcp_state_name(ev->client_state));
-		json_str(&j, "server_state", xdpct_tcp_state_name(ev->server_state));
-		json_u64(&j, "ifindex", ev->ifindex);
-		if (ev->type != EV_DESTROYED)
-			json_str(&j, "dir", ev->dir == DIR_REPLY ? "reply" : "orig");
-		if (*reason)
-			json_str(&j, "reason", reason);
+		/* No interface: a test run has none. */
+		xdpct_event_json(&j, &r->ev[i].ev, NULL);
 		json_obj_end(&j);
 	}
 	json_arr_end(&j);
@@ -454,18 +409,8 @@ static void print_text(struct replay *r, const struct xdpct_flow_rec *v, size_t 
 	xdpct_list_table(v, n, &r->cfg, now);
 	printf("\nEvents:\n");
 	for (i = 0; i < r->nev; i++) {
-		const struct xdpct_event *ev = &r->ev[i].ev;
-		char src[64], dst[64], reason[32], a[96], b[96];
-		__u16 sport, dport;
-		int v6 = ev->key.family == 6;
-
-		event_strings(ev, src, dst, sizeof(src), &sport, &dport, reason, sizeof(reason));
-		snprintf(a, sizeof(a), v6 ? "[%s]:%u" : "%s:%u", src, sport);
-		snprintf(b, sizeof(b), v6 ? "[%s]:%u" : "%s:%u", dst, dport);
-		printf("%12.6f %-12s %-11s %s -> %s client %s server %s%s%s\n", r->ev[i].rel_ns / 1e9,
-		       xdpct_event_name(ev->type), xdpct_ct_state_name(ev->state), a, b,
-		       xdpct_tcp_state_name(ev->client_state), xdpct_tcp_state_name(ev->server_state),
-		       *reason ? " reason " : "", reason);
+		printf("%12.6f ", r->ev[i].rel_ns / 1e9);
+		xdpct_event_line(stdout, &r->ev[i].ev, NULL);
 	}
 	printf("%zu event%s\n\nStats:\n", r->nev, r->nev == 1 ? "" : "s");
 	xdpct_stats_states(total, per_state);

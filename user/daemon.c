@@ -214,17 +214,7 @@ static void tell_lost(struct client *c)
 
 static void destroyed(struct daemon *d, const struct xdpct_flow_key *k, const struct xdpct_flow *f)
 {
-	struct xdpct_event ev = {
-		.time = d->now,
-		.key = *k,
-		.ifindex = f->ifindex,
-		.type = EV_DESTROYED,
-		.state = f->state,
-		.client_state = f->ep[DIR_ORIG].state,
-		.server_state = f->ep[DIR_REPLY].state,
-		.reason = DESTROY_EXPIRED,
-		.client_is_b = !!(f->flags & FLOW_CLIENT_IS_B),
-	};
+	struct xdpct_event ev = xdpct_destroyed_event(k, f, d->now, DESTROY_EXPIRED);
 
 	d->st.destroyed++;
 	if (d->cfg.event_mask & (1u << EV_DESTROYED))

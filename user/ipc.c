@@ -102,3 +102,19 @@ long xdpct_daemon_pid(const struct xdpct_instance *in)
 	close(fd);
 	return pid;
 }
+
+struct xdpct_event xdpct_destroyed_event(const struct xdpct_flow_key *k, const struct xdpct_flow *f,
+					 __u64 time, __u8 reason)
+{
+	return (struct xdpct_event){
+		.time = time,
+		.key = *k,
+		.ifindex = f->ifindex,
+		.type = EV_DESTROYED,
+		.state = f->state,
+		.client_state = f->ep[DIR_ORIG].state,
+		.server_state = f->ep[DIR_REPLY].state,
+		.reason = reason,
+		.client_is_b = !!(f->flags & FLOW_CLIENT_IS_B),
+	};
+}

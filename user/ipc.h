@@ -30,6 +30,10 @@ enum {
 	DESTROY_DELETED = 1, /* xdpct flush / delete */
 };
 
+/* The "destroyed" event of the entry (k, f), removed at data path tick time for reason DESTROY_*. */
+struct xdpct_event xdpct_destroyed_event(const struct xdpct_flow_key *k, const struct xdpct_flow *f,
+					 __u64 time, __u8 reason);
+
 struct ipc_status {
 	__s64 pid;
 	__u64 started;         /* unix time, seconds */
