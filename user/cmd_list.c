@@ -12,8 +12,12 @@
 #include "json.h"
 #include "replay.h"
 
+enum { OPT_CONNTRACK = 256 };
+
 static const struct cli_opt list_opts[] = {
 	FILTER_OPTS,
+	{ "conntrack", OPT_CONNTRACK, NULL,
+	  "print as conntrack -L does (one line per flow), for tools that read it" },
 	{ 0 },
 };
 
@@ -102,6 +106,40 @@ void xdpct_list_table(const struct xdpct_flow_rec *v, size_t n, const struct xdp
 	printf("%zu flow%s\n", n, n == 1 ? "" : "s");
 }
 
+/*
+ * conntrack -L's default output (conntrack-tools 1.4), with accounting on:
+ * protocol, seconds left, state, the original tuple and its counters,
+ * [UNREPLIED] before any reply, the reply tuple and its counters,
+ * [ASSURED] once the handshake completed (the flow is in `flows`, not
+ * `embryos`), then mark and use. xdpct has no marks; the table holds each
+ * entry once. The count goes to stderr, as conntrack's does.
+ */
+static void print_conntrack(const struct xdpct_flow_rec *v, const bool *assured, size_t n,
+			    const struct xdpct_config *cfg, __u64 now)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct xdpct_flow *f = &v[i].flow;
+		char src[64], dst[64];
+		__u16 sport, dport;
+
+		xdpct_flow_endpoints(&v[i].key, f, src, sizeof(src), &sport, dst, sizeof(dst),
+				     &dport);
+		printf("%-8s %u %llu %s src=%s dst=%s sport=%u dport=%u packets=%llu bytes=%llu%s "
+		       "src=%s dst=%s sport=%u dport=%u packets=%llu bytes=%llu%s mark=0 use=1\n",
+		       "tcp", 6, (unsigned long long)(xdpct_flow_expires_ms(f, cfg, now) / 1000),
+		       xdpct_ct_state_name(f->state), src, dst, sport, dport,
+		       (unsigned long long)f->ep[DIR_ORIG].packets,
+		       (unsigned long long)f->ep[DIR_ORIG].bytes,
+		       f->ep[DIR_REPLY].packets ? "" : " [UNREPLIED]", dst, src, dport, sport,
+		       (unsigned long long)f->ep[DIR_REPLY].packets,
+		       (unsigned long long)f->ep[DIR_REPLY].bytes, assured[i] ? " [ASSURED]" : "");
+	}
+	fflush(stdout);
+	fprintf(stderr, "xdpct: %zu flow entr%s been shown.\n", n, n == 1 ? "y has" : "ies have");
+}
+
 static int run_list(int argc, char **argv)
 {
 	struct xdpct_flow_rec *v = NULL;
@@ -109,6 +147,7 @@ static int run_list(int argc, char **argv)
 	struct xdpct_config cfg;
 	struct flow_filter flt;
 	size_t n = 0, nflows, i, m;
+	bool conntrack = false, *assured = NULL;
 	__u64 now;
 	int c, r, err;
 
@@ -116,12 +155,18 @@ static int run_list(int argc, char **argv)
 	while ((c = cli_next(argc, argv, &cmd_list)) != -1) {
 		if (c == -2)
 			return cli_status();
+		if (c == OPT_CONNTRACK) {
+			conntrack = true;
+			continue;
+		}
 		r = filter_opt(&flt, c, optarg, &cmd_list);
 		if (r < 0)
 			return EXIT_USAGE;
 	}
 	if (optind < argc)
 		return cli_usage(&cmd_list, "unexpected argument '%s'", argv[optind]);
+	if (conntrack && g_opts.json)
+		return cli_usage(&cmd_list, "--conntrack and -j are two formats: give one");
 
 	if (xdpct_instance_need(&in, "list"))
 		return EXIT_RUNTIME;
@@ -137,14 +182,27 @@ static int run_list(int argc, char **argv)
 	}
 	/* Nothing printed yet: a large buffer for a large table. */
 	setvbuf(stdout, NULL, _IOFBF, 1 << 20);
+	/* Which entries finished their handshake: those read from `flows`. */
+	assured = calloc(n ? n : 1, sizeof(*assured));
+	if (!assured) {
+		xdpct_err("list: %s", strerror(ENOMEM));
+		free(v);
+		xdpct_instance_close(&in);
+		return EXIT_RUNTIME;
+	}
 	for (i = 0, m = 0; i < n; i++)
-		if (filter_match(&flt, &v[i].key, v[i].flow.state, v[i].flow.ifindex))
+		if (filter_match(&flt, &v[i].key, v[i].flow.state, v[i].flow.ifindex)) {
+			assured[m] = i < nflows;
 			v[m++] = v[i];
+		}
 	n = m;
 	if (g_opts.json)
 		print_json(v, n, &cfg, now);
+	else if (conntrack)
+		print_conntrack(v, assured, n, &cfg, now);
 	else
 		xdpct_list_table(v, n, &cfg, now);
+	free(assured);
 	free(v);
 	xdpct_instance_close(&in);
 	return 0;

@@ -61,12 +61,21 @@ xd() {
 		"\(.state) \(.packets_orig) \(.bytes_orig) \(.packets_reply) \(.bytes_reply)" end'
 }
 
-# agree T FAMILY SPORT [WANT_STATE]: both views equal (and the state WANT_STATE).
+# ctline FAMILY SPORT / xdline SPORT: the flow's line as conntrack -L prints
+# it, and as xdpct list --conntrack does; the seconds left (field 3) blanked.
+ctline() { run r conntrack -L -f "ipv$1" -p tcp --orig-port-src "$2" 2>/dev/null | awk '{$3 = ""; print}'; }
+xdline() { "$XDPCT" -n "$(ns r)" list --conntrack --port "$1" 2>/dev/null | awk '{$3 = ""; print}'; }
+
+# agree T FAMILY SPORT [WANT_STATE]: both views equal (and the state WANT_STATE),
+# down to conntrack -L's own line.
 agree() {
-	local a b ok=0
+	local a b la lb ok=0
 	a=$(ct r "$2" "$3"); b=$(xd "$3")
 	expect "conntrack vs xdpct (state pkts_o bytes_o pkts_r bytes_r)" "$b" "$a" || ok=1
 	[ -n "${4:-}" ] && { expect state "${b%% *}" "$4" || ok=1; }
+	la=$(ctline "$2" "$3"); lb=$(xdline "$3")
+	[ -n "$la" ] || { echo "  conntrack -L printed no line"; ok=1; }
+	expect "conntrack -L line" "$lb" "$la" || ok=1
 	[ $ok = 0 ] && pass "$1" || fail "$1"
 }
 
@@ -163,6 +172,11 @@ for fam in 4 6; do
 	expect conntrack "$(echo "$a" | cut -d' ' -f1,2,4)" "SYN_SENT 1 0" || ok=1
 	expect xdpct_state "$(echo "$b" | cut -d' ' -f1,4)" "SYN_SENT 0" || ok=1
 	[ "$(echo "$b" | cut -d' ' -f2)" -ge 2 ] || { echo "  xdpct saw fewer than 2 SYNs: $b"; ok=1; }
+	# The same line otherwise, [UNREPLIED] and all (the original counters blanked).
+	unc='s/packets=[0-9]* bytes=[0-9]* \[UNREPLIED\]/[UNREPLIED]/'
+	la=$(ctline $fam $p | sed "$unc"); lb=$(xdline $p | sed "$unc")
+	[[ "$la" == *"[UNREPLIED]"* ]] || { echo "  conntrack -L: '$la'"; ok=1; }
+	expect "conntrack -L line" "$lb" "$la" || ok=1
 	[ $ok = 0 ] && pass $t || fail $t
 	wait
 done
