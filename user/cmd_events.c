@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
 /* xdpct events: the events as they happen, like conntrack -E; one of many readers. */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <net/if.h>
@@ -12,7 +11,6 @@
 #include "cli.h"
 #include "event_out.h"
 #include "filter.h"
-#include "flows.h"
 #include "ipc.h"
 #include "json.h"
 

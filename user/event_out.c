@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* An event as the CLI shows it (user/event_out.h). */
 #include <arpa/inet.h>
-#include <xdpct/tcp_fsm.h>
 #include "event_out.h"
 #include "flows.h"
 #include "ipc.h"
