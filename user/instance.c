@@ -242,7 +242,8 @@ void xdpct_instance_unpin(struct xdpct_instance *in)
 {
 	static const char *const names[] = { "flows",	 "config",   "counters",   "events",
 					     "ifaces",	 "flow_locks", "ports",	   "prog_xdp",
-					     "prog_tc",	 "prog_clock", "embryos", "user_removed" };
+					     "prog_tc",	 "prog_clock", "embryos", "user_removed",
+					     "xdp_full_path", "tc_full_path" };
 	char path[256];
 	size_t i;
 

@@ -25,6 +25,11 @@ static const char *const pinned_maps[][2] = {
 	{ "flows", "flows" },	{ "config_map", "config" }, { "counters", "counters" },
 	{ "events", "events" }, { "ifaces", "ifaces" },	   { "flow_locks", "flow_locks" },
 	{ "ports", "ports" },	{ "embryos", "embryos" },   { "user_removed", "user_removed" },
+	/*
+	 * Pinned so that the kernel keeps their slots: a program array is
+	 * emptied when no file or descriptor holds it any more.
+	 */
+	{ "xdp_full_path", "xdp_full_path" }, { "tc_full_path", "tc_full_path" },
 };
 
 /* HZ from the kernel config, else measured: jiffies over a known sleep. */

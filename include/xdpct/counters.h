@@ -54,7 +54,8 @@
 	X(EMBRYO_DELETED, "embryos_deleted")                                     \
 	X(FLOW_MOVED, "flows_synchronized")                                      \
 	X(FLOW_OPENED_EST, "flows_opened_established")                          \
-	X(PKT_EXPRESS, "express_packets")
+	X(PKT_EXPRESS, "express_packets")                                        \
+	X(FULL_PATH_MISSING, "full_path_missing")
 
 enum xdpct_counter {
 #define XDPCT_COUNTER_ENUM(id, name) CNT_##id,

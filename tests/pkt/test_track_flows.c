@@ -423,6 +423,35 @@ static void full_ring_drops_and_counts(void)
 	env_close(&e);
 }
 
+/*
+ * The full path is a tail call away: with its slot emptied, the entry
+ * programs still settle express segments, and pass the rest untracked,
+ * counted, never aborted.
+ */
+static void empty_full_path_slot_is_counted(void)
+{
+	struct frame syn, data;
+	struct env e;
+	__u32 zero = 0;
+
+	REQUIRE(env_open(&e, 1024) == 0, "load");
+	frame_tcp(&syn, &C4, &S4, SYN, X, 0, 0);
+	CHECK_EQ(env_run_xdp(&e, &syn), XDP_PASS, "SYN through the full path");
+	CHECK_EQ(env_counter(&e, CNT_FULL_PATH_MISSING), 0, "nothing missing with the slots filled");
+	REQUIRE(!bpf_map_delete_elem(bpf_map__fd(e.skel->maps.xdp_full_path), &zero) &&
+			!bpf_map_delete_elem(bpf_map__fd(e.skel->maps.tc_full_path), &zero),
+		"empty both slots");
+	frame_tcp(&syn, &C4, &S4, SYN, X + 7, 0, 0);
+	frame_tcp(&data, &C4, &S4, PSH, X + 1, Y + 1, 10);
+	CHECK_EQ(env_run_xdp(&e, &syn), XDP_PASS, "XDP: passed");
+	CHECK_EQ(env_run_tc(&e, &syn), 0 /* TC_ACT_OK */, "tc: passed");
+	CHECK_EQ(env_run_xdp(&e, &data), XDP_PASS, "an ACK of no flow: passed");
+	CHECK_EQ(env_counter(&e, CNT_FULL_PATH_MISSING), 3, "each counted");
+	CHECK_EQ(env_counter(&e, CNT_FLOW_NEW), 1, "no flow opened without the full path");
+	CHECK_EQ(env_counter(&e, CNT_PKT_SEEN), 1, "nor seen by it");
+	env_close(&e);
+}
+
 int main(void)
 {
 	RUN(client_closes_first_all);
@@ -437,5 +466,6 @@ int main(void)
 	RUN(egress_and_ingress_share_the_flow);
 	RUN(unknown_flows_and_bad_flags);
 	RUN(full_ring_drops_and_counts);
+	RUN(empty_full_path_slot_is_counted);
 	return TEST_EXIT();
 }
