@@ -73,7 +73,7 @@ expect long_still_established "$(nflows ESTABLISHED)" 5 || ok=0
 expect same_ports "$(X -j list | jq -c '[.[].sport] | sort')" "[43101,43102,43103,43104,43105]" || ok=0
 touch "$E2E_TMP/done"; wait "${LONG[@]}"
 for i in $(seq 60); do [ "$(nflows)" = 0 ] && break; sleep 0.1; done
-expect all_reaped "$(nflows)" 0 || ok=0
+expect all_reaped "$(nflows)" 0 || { ok=0; X list | sed 's/^/    /'; X stats | grep -E 'invalid|full_path' | sed 's/^/    /'; }
 [ $ok = 1 ] && pass $t || fail $t
 
 t=interface_deleted_while_attached_is_forgotten
