@@ -11,7 +11,8 @@
  *   bench [--quick] [--out DIR]      run everything, write DIR/latest.md
  *   bench fill PINNED_MAP COUNT [expired]   fill a pinned flows map (attached.sh)
  *   bench produce PINNED_PROG SECONDS       events for an attached daemon (attached.sh)
- *   bench est                               established segment vs calibration (attribute.sh)
+ *   bench est [unknown]                     established segment (or an ACK of an unknown
+ *                                           flow) vs calibration (attribute.sh, A/B runs)
  *
  * Two ways of timing, never mixed in one ratio:
  *  - repeat: one frame, BPF_PROG_TEST_RUN with repeat R; the kernel's
@@ -1036,12 +1037,13 @@ static int cmd_produce(const char *pin, double secs)
 /*
  * `bench est`: the established IPv4 data segment against calibration only,
  * 15 interleaved rounds; prints "xdpct_ns calib_ns median_ratio". Used by
- * tests/bench/attribute.sh on variants of the data path.
+ * tests/bench/attribute.sh on variants of the data path. `bench est unknown`
+ * times an ACK of a flow not in the table instead (the cases table's row).
  */
-static int cmd_est(void)
+static int cmd_est(int unknown)
 {
 	double x[15], c[15], ratio;
-	struct frame f;
+	struct frame f, cf;
 	struct bench b;
 	int i, err;
 
@@ -1049,9 +1051,12 @@ static int cmd_est(void)
 		fprintf(stderr, "bench: %s\n", strerror(-err));
 		return 1;
 	}
-	flow_frame(0, 0, TCPF_ACK | TCPF_PSH, X + 1, Y + 1, PAYLOAD, 0, &f);
+	flow_frame(0, 0, TCPF_ACK | TCPF_PSH, X + 1, Y + 1, PAYLOAD, 0, &cf);
+	f = cf;
+	if (unknown) /* as in the cases table: an ACK of a flow not in the table */
+		flow_frame((1u << 20) - 1, 0, TCPF_ACK, X + 1, Y + 1, 0, 0, &f);
 	for (i = 0; i < 15; i++) {
-		c[i] = repeat_ns(b.calib_fd, &f, 500000);
+		c[i] = repeat_ns(b.calib_fd, &cf, 500000);
 		x[i] = repeat_ns(b.e.xdp_fd, &f, 500000);
 	}
 	ratio = median_ratio(x, c, 15);
@@ -1131,8 +1136,8 @@ int main(int argc, char **argv)
 	if ((argc == 6 || argc == 7) && !strcmp(argv[1], "live"))
 		return cmd_live(argv[2], argv[3], (uint32_t)strtoul(argv[4], NULL, 0),
 				(uint32_t)strtoul(argv[5], NULL, 0), argc == 7 && !strcmp(argv[6], "syn"));
-	if (argc == 2 && !strcmp(argv[1], "est"))
-		return cmd_est();
+	if ((argc == 2 || (argc == 3 && !strcmp(argv[2], "unknown"))) && !strcmp(argv[1], "est"))
+		return cmd_est(argc == 3);
 	if (argc == 4 && !strcmp(argv[1], "produce"))
 		return cmd_produce(argv[2], strtod(argv[3], NULL));
 	for (i = 1; i < argc; i++) {
