@@ -192,15 +192,22 @@ XDPCT_INLINE int xdpct_flow_key_make(const struct xdpct_pkt *pkt, struct xdpct_f
  */
 XDPCT_INLINE int xdpct_flow_key_make4(const struct xdpct_pkt *pkt, struct xdpct_flow_key *key)
 {
-	__u32 s = pkt->saddr[0], d = pkt->daddr[0];
-	int src_is_b = s != d ? s > d : pkt->sport > pkt->dport;
-	__u16 pa = src_is_b ? pkt->dport : pkt->sport, pb = src_is_b ? pkt->sport : pkt->dport;
+	/*
+	 * Address then port, as one 48-bit number per endpoint: one compare
+	 * orders them, and a mask swaps them without a branch (BPF has no
+	 * conditional move; each branch here cost a few instructions).
+	 */
+	__u64 src = (__u64)pkt->saddr[0] << 16 | pkt->sport;
+	__u64 dst = (__u64)pkt->daddr[0] << 16 | pkt->dport;
+	int src_is_b = src > dst;
+	__u64 swap = (src ^ dst) & (0 - (__u64)src_is_b);
+	__u64 a = src ^ swap, b = dst ^ swap;
 
-	key->addr_a[0] = src_is_b ? d : s;
+	key->addr_a[0] = (__u32)(a >> 16);
 	key->addr_a[1] = key->addr_a[2] = key->addr_a[3] = 0;
-	key->addr_b[0] = src_is_b ? s : d;
+	key->addr_b[0] = (__u32)(b >> 16);
 	key->addr_b[1] = key->addr_b[2] = key->addr_b[3] = 0;
-	xdpct_key_tail(key, pa, pb, 4);
+	xdpct_key_tail(key, (__u16)a, (__u16)b, 4);
 	return src_is_b;
 }
 
