@@ -11,8 +11,8 @@
  *   bench [--quick] [--out DIR]      run everything, write DIR/latest.md
  *   bench fill PINNED_MAP COUNT [expired]   fill a pinned flows map (attached.sh)
  *   bench produce PINNED_PROG SECONDS       events for an attached daemon (attached.sh)
- *   bench est [unknown]                     established segment (or an ACK of an unknown
- *                                           flow) vs calibration (attribute.sh, A/B runs)
+ *   bench est [unknown|v6]                  established IPv4 segment (an ACK of an unknown
+ *                                           flow; IPv6) vs calibration (attribute.sh, A/B)
  *
  * Two ways of timing, never mixed in one ratio:
  *  - repeat: one frame, BPF_PROG_TEST_RUN with repeat R; the kernel's
@@ -1038,20 +1038,24 @@ static int cmd_produce(const char *pin, double secs)
  * `bench est`: the established IPv4 data segment against calibration only,
  * 15 interleaved rounds; prints "xdpct_ns calib_ns median_ratio". Used by
  * tests/bench/attribute.sh on variants of the data path. `bench est unknown`
- * times an ACK of a flow not in the table instead (the cases table's row).
+ * times an ACK of a flow not in the table instead (the cases table's row),
+ * `bench est v6` the IPv6 data segment (calibration gets the same frame).
  */
-static int cmd_est(int unknown)
+static int cmd_est(const char *what)
 {
+	int unknown = what && !strcmp(what, "unknown"), v6 = what && !strcmp(what, "v6");
 	double x[15], c[15], ratio;
 	struct frame f, cf;
 	struct bench b;
 	int i, err;
 
-	if ((err = bench_open(&b, 1u << 20)) || (err = fill(b.e.flows_fd, b.calib_map_fd, &b.tmpl, 0, 1024, 0))) {
+	if ((err = bench_open(&b, 1u << 20)) ||
+	    (err = fill(b.e.flows_fd, b.calib_map_fd, &b.tmpl, 0, 1024, 0)) ||
+	    (v6 && (err = fill(b.e.flows_fd, b.calib_map_fd, &b.tmpl, 0, 1, 1)))) {
 		fprintf(stderr, "bench: %s\n", strerror(-err));
 		return 1;
 	}
-	flow_frame(0, 0, TCPF_ACK | TCPF_PSH, X + 1, Y + 1, PAYLOAD, 0, &cf);
+	flow_frame(0, v6, TCPF_ACK | TCPF_PSH, X + 1, Y + 1, PAYLOAD, 0, &cf);
 	f = cf;
 	if (unknown) /* as in the cases table: an ACK of a flow not in the table */
 		flow_frame((1u << 20) - 1, 0, TCPF_ACK, X + 1, Y + 1, 0, 0, &f);
@@ -1136,8 +1140,9 @@ int main(int argc, char **argv)
 	if ((argc == 6 || argc == 7) && !strcmp(argv[1], "live"))
 		return cmd_live(argv[2], argv[3], (uint32_t)strtoul(argv[4], NULL, 0),
 				(uint32_t)strtoul(argv[5], NULL, 0), argc == 7 && !strcmp(argv[6], "syn"));
-	if ((argc == 2 || (argc == 3 && !strcmp(argv[2], "unknown"))) && !strcmp(argv[1], "est"))
-		return cmd_est(argc == 3);
+	if ((argc == 2 || (argc == 3 && (!strcmp(argv[2], "unknown") || !strcmp(argv[2], "v6")))) &&
+	    !strcmp(argv[1], "est"))
+		return cmd_est(argc == 3 ? argv[2] : NULL);
 	if (argc == 4 && !strcmp(argv[1], "produce"))
 		return cmd_produce(argv[2], strtod(argv[3], NULL));
 	for (i = 1; i < argc; i++) {
