@@ -21,7 +21,7 @@ enum xdpct_express_rc {
 
 /*
  * Inlined into the entry programs, which reach the full path by tail call
- * (xdpct.bpf.c): a bpf-to-bpf call here cost 0.08 x calibration on every
+ * (xdpct.bpf.c): a bpf-to-bpf call here cost about 0.07 x calibration on every
  * express segment (`make bench`), and a tail call does not add the full
  * path's stack frame to this one's.
  */
