@@ -41,7 +41,8 @@ for fam in 4 6; do
 		# What each side judged otherwise, to tell a lost segment from a miscount.
 		for side in c s; do
 			echo "  $side: $("$XDPCT" -n "$(ns $side)" -j stats | jq -c '.counters |
-				with_entries(select((.key | test("^invalid_|^malformed_|full_path|express|tcp_packets")) and .value > 0))')"
+				with_entries(select((.key | test("^invalid_|^malformed_|full_path|express|tcp_packets|not_tcp|egress_seen|flows_|embryo")) and .value > 0))')"
+			"$XDPCT" -n "$(ns $side)" list | sed 's/^/    /'
 		done
 	fi
 	expect state "$(echo "$b" | jq -r .state)" TIME_WAIT || ok=1
