@@ -38,10 +38,16 @@ for fam in 4 6; do
 	ok=0
 	if ! expect "client-side vs server-side view" "$a" "$b"; then
 		ok=1
-		# What each side judged otherwise, to tell a lost segment from a miscount.
+		# What each side judged otherwise, to tell a lost segment from a
+		# miscount, and the kernel's own view: segments its TCP sent again,
+		# duplicates reported back (DSACK), drops at the veth.
 		for side in c s; do
 			echo "  $side: $("$XDPCT" -n "$(ns $side)" -j stats | jq -c '.counters |
-				with_entries(select((.key | test("^invalid_|^malformed_|full_path|express|tcp_packets|not_tcp|egress_seen|flows_|embryo")) and .value > 0))')"
+				with_entries(select(.value > 0))')"
+			echo "  $side kernel: $(run $side nstat -az TcpRetransSegs TcpExtTCPDSACKRecv \
+				TcpExtTCPDSACKOldSent TcpExtTCPLossProbes TcpExtTCPTimeouts |
+				awk '!/^#/ {printf "%s=%s ", $1, $2}')"
+			run $side ip -s -s link show veth0 | sed 's/^/    /'
 			"$XDPCT" -n "$(ns $side)" list | sed 's/^/    /'
 		done
 	fi
