@@ -99,6 +99,11 @@ static const __u8 xdpct_fsm_table[XDPCT_FSM_ROWS][XDPCT_FSM_COLS] = {
 
 /* netfilter's MAXACKWINCONST: how far behind an ACK may lag at least. */
 #define XDPCT_MAXACKWIN_MIN 66000
+/*
+ * Past half the sequence space a distance no longer orders (RFC 1982): no
+ * view of a window grows beyond this.
+ */
+#define XDPCT_MAXWIN_MAX 0x7ffffffeu
 
 /* What one step decided, for the caller to count, emit and act on. */
 struct xdpct_step {
@@ -292,26 +297,39 @@ XDPCT_INLINE bool xdpct_window_step(struct xdpct_endpoint *snd, struct xdpct_end
 				    __u32 seq, __u32 end, __u32 ack, __u32 win, bool has_ack,
 				    bool rcv_unseen, __u32 rcv_end, __u32 rcv_maxend)
 {
-	__u32 snd_maxend = snd->maxend, snd_end = snd->end, snd_maxwin = snd->maxwin;
-	__u32 rcv_maxwin = rcv->maxwin;
-	__u32 maxack = snd_maxwin > XDPCT_MAXACKWIN_MIN ? snd_maxwin : XDPCT_MAXACKWIN_MIN;
+	__u32 maxack = snd->maxwin, snd_maxend, rcv_maxwin;
 
 	/*
-	 * Starts before the right edge the receiver advertised; ends after
-	 * the oldest byte it may still take; acks nothing never sent, and
-	 * nothing older than a window ago.
+	 * One check at a time, each reading what it needs where it needs it:
+	 * few values live at once keep the fast path out of stack spills.
+	 *
+	 * Acks nothing never sent, and nothing older than a window ago: ack
+	 * in [rcv_end - maxack, rcv_end], one unsigned compare of the
+	 * distance. That is the two modular compares of tcp_in_window while
+	 * maxack stays below half the sequence space: a window is at most
+	 * 2^30 (scale 14, RFC 7323), and the widening below is clamped.
 	 */
-	if (!(xdpct_seq_before(seq, snd_maxend + 1) &&
-	      xdpct_seq_after(end, snd_end - rcv_maxwin - 1) &&
-	      xdpct_seq_before(ack, rcv_end + 1) && xdpct_seq_after(ack, rcv_end - maxack - 1)))
+	if (maxack < XDPCT_MAXACKWIN_MIN)
+		maxack = XDPCT_MAXACKWIN_MIN;
+	if (rcv_end - ack > maxack)
+		return false;
+	/* Starts before the right edge the receiver advertised, */
+	snd_maxend = snd->maxend;
+	if (!xdpct_seq_before(seq, snd_maxend + 1))
+		return false;
+	/* and ends after the oldest byte it may still take. */
+	rcv_maxwin = rcv->maxwin;
+	if (!xdpct_seq_after(end, snd->end - rcv_maxwin - 1))
 		return false;
 
 	/* Data beyond what was allowed widens the view of the receiver's window. */
-	if (rcv_maxwin != 0 && xdpct_seq_after(end, snd_maxend))
-		rcv->maxwin = rcv_maxwin + (end - snd_maxend);
-	if (snd_maxwin < win)
+	if (rcv_maxwin != 0 && xdpct_seq_after(end, snd_maxend)) {
+		rcv_maxwin += end - snd_maxend;
+		rcv->maxwin = rcv_maxwin < XDPCT_MAXWIN_MAX ? rcv_maxwin : XDPCT_MAXWIN_MAX;
+	}
+	if (snd->maxwin < win)
 		snd->maxwin = win;
-	if (xdpct_seq_after(end, snd_end))
+	if (xdpct_seq_after(end, snd->end))
 		snd->end = end;
 	if (rcv_unseen)
 		rcv->end = rcv_end;
@@ -670,8 +688,8 @@ XDPCT_INLINE bool xdpct_fsm_open(struct xdpct_flow *f, int src_is_b, const struc
  * segs wire segments, each with its own IP and TCP headers: count the
  * IP bytes the wire will carry, as a receiver sees them.
  */
-XDPCT_INLINE void xdpct_flow_account(struct xdpct_flow *f, int dir, const struct xdpct_pkt *pkt,
-				     __u64 now, __u32 segs)
+XDPCT_INLINE void xdpct_flow_count(struct xdpct_flow *f, int dir, const struct xdpct_pkt *pkt,
+				   __u32 segs)
 {
 	__u32 hdrs = pkt->l4_off - pkt->l3_off + sizeof(struct xdpct_tcp) + pkt->opt_len;
 
@@ -686,6 +704,13 @@ XDPCT_INLINE void xdpct_flow_account(struct xdpct_flow *f, int dir, const struct
 	 */
 	f->ep[dir & 1].packets += segs;
 	f->ep[dir & 1].bytes += pkt->ip_len + (__u64)(segs > 1 ? segs - 1 : 0) * hdrs;
+}
+
+/* Count a valid segment and note when the flow last saw one. */
+XDPCT_INLINE void xdpct_flow_account(struct xdpct_flow *f, int dir, const struct xdpct_pkt *pkt,
+				     __u64 now, __u32 segs)
+{
+	xdpct_flow_count(f, dir, pkt, segs);
 	f->last_seen = now;
 }
 
@@ -729,9 +754,11 @@ XDPCT_INLINE void xdpct_fsm_fin_acked_for_peer(struct xdpct_flow *f, int dir, __
  *   leaves a window view slightly narrower, never a wrong state.
  * - Counters and last_seen: see xdpct_flow_account().
  * Returns false, with nothing changed, when the segment is not for it.
+ * This part leaves last_seen to the caller: xdpct_fast_step() below.
  */
-XDPCT_INLINE bool xdpct_fast_step(struct xdpct_flow *f, int src_is_b, const struct xdpct_pkt *pkt,
-				  __u64 now, __u32 segs, struct xdpct_step *st)
+XDPCT_INLINE bool xdpct_fast_step_unstamped(struct xdpct_flow *f, int src_is_b,
+					    const struct xdpct_pkt *pkt, __u32 segs,
+					    struct xdpct_step *st)
 {
 	struct xdpct_endpoint *snd, *rcv;
 	int dir;
@@ -755,7 +782,16 @@ XDPCT_INLINE bool xdpct_fast_step(struct xdpct_flow *f, int src_is_b, const stru
 	st->event = EV_NONE;
 	st->dir = (__u8)dir;
 	st->respond = RESP_NONE;
-	xdpct_flow_account(f, dir, pkt, now, segs);
+	xdpct_flow_count(f, dir, pkt, segs);
+	return true;
+}
+
+XDPCT_INLINE bool xdpct_fast_step(struct xdpct_flow *f, int src_is_b, const struct xdpct_pkt *pkt,
+				  __u64 now, __u32 segs, struct xdpct_step *st)
+{
+	if (!xdpct_fast_step_unstamped(f, src_is_b, pkt, segs, st))
+		return false;
+	f->last_seen = now;
 	return true;
 }
 
