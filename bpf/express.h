@@ -44,9 +44,15 @@ static __always_inline int xdpct_express(void *data, void *data_end, __u32 frame
 	f = bpf_map_lookup_elem(&flows, &key);
 	if (!f)
 		return EXPRESS_NOT_IN_FLOWS;
-	cfg = bpf_map_lookup_elem(&config_map, &zero);
-	if (!cfg || !xdpct_fast_step(f, src_is_b, &pkt, xdpct_now(cfg), segs, &step))
+	if (!xdpct_fast_step_unstamped(f, src_is_b, &pkt, segs, &step))
 		return EXPRESS_FULL;
+	/*
+	 * The clock is read last: to the compiler it is a helper call, and
+	 * every value live across a call is spilled to the stack. A live
+	 * instance needs no config for it (clock.h).
+	 */
+	cfg = xdpct_clock_from_config ? bpf_map_lookup_elem(&config_map, &zero) : NULL;
+	f->last_seen = xdpct_now(cfg);
 	cnt = bpf_map_lookup_elem(&counters, &zero);
 	xdpct_count(cnt, CNT_PKT_SEEN);
 	xdpct_count(cnt, CNT_PKT_TCP);

@@ -293,6 +293,8 @@ static int load(struct replay *r, const struct conf_state *conf_in)
 	r->skel = xdpct_bpf__open();
 	if (!r->skel)
 		return -errno;
+	/* The capture's timestamps are the clock: config clock_override (set_clock()). */
+	r->skel->rodata->xdpct_clock_from_config = true;
 	bpf_map__set_max_entries(r->skel->maps.flows, r->flows_max);
 	/* The handshake table: a quarter, as attach sizes it. */
 	bpf_map__set_max_entries(r->skel->maps.embryos, r->flows_max / 4 < 16 ? 16 : r->flows_max / 4);

@@ -19,7 +19,7 @@ out=tests/bench/results/attribution.md
 # "Stop here": the frame passes, the code after the point stays (unreached).
 AFTER_PARSE='s/^\tsrc_is_b = pkt.family == 4 ? xdpct_flow_key_make4(&pkt, &key)$/\tif (pkt.seq != 12345)\n\t\treturn EXPRESS_DONE;\n&/'
 AFTER_KEY='s/^\tf = bpf_map_lookup_elem(&flows, &key);$/\tif (key.port_a != 1)\n\t\treturn EXPRESS_DONE;\n&/'
-AFTER_LOOKUP='s/^\tcfg = bpf_map_lookup_elem(&config_map, &zero);$/\tif (f->state != 77)\n\t\treturn EXPRESS_DONE;\n&/'
+AFTER_LOOKUP='s/^\tif (!xdpct_fast_step_unstamped(f, src_is_b, &pkt, segs, &step))$/\tif (f->state != 77)\n\t\treturn EXPRESS_DONE;\n&/'
 NO_COUNTERS='s/^\tcnt = bpf_map_lookup_elem(&counters, &zero);$/\tcnt = 0;/'
 NO_WINDOW='s/^\t    !xdpct_window_step(snd, rcv, pkt->seq, pkt->seq + pkt->payload_len, pkt->ack,$/\t    (pkt->seq == 12345 \&\& !xdpct_window_step(snd, rcv, pkt->seq, pkt->seq + pkt->payload_len, pkt->ack,/; s/^\t\t\t       rcv->maxend))$/\t\t\t       rcv->maxend)))/'
 

@@ -226,12 +226,9 @@ static int bench_open(struct bench *b, uint32_t table)
 
 	memset(b, 0, sizeof(*b));
 	b->table = table;
-	err = env_open(&b->e, table);
-	if (err)
-		return err;
 	/* Real time: the data path reads bpf_jiffies64() as in production. */
-	b->e.cfg.clock_override = 0;
-	if ((err = env_set_config(&b->e)))
+	err = env_open_clock(&b->e, table, false);
+	if (err)
 		return err;
 	b->empty = empty_bpf__open_and_load();
 	b->calib = calib_bpf__open();

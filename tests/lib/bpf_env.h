@@ -29,8 +29,12 @@ static int quiet_libbpf(enum libbpf_print_level l, const char *f, va_list ap)
 	return l == LIBBPF_WARN ? vfprintf(stderr, f, ap) : 0;
 }
 
-/* Load a private instance; returns 0 or a negative errno. */
-static inline int env_open(struct env *e, uint32_t flows_max)
+/*
+ * Load a private instance; returns 0 or a negative errno. test_clock: time
+ * is config clock_override, which the test steps (env_set_time()); else
+ * the data path reads jiffies, as a live instance does (bpf/clock.h).
+ */
+static inline int env_open_clock(struct env *e, uint32_t flows_max, bool test_clock)
 {
 	__u32 zero = 0;
 
@@ -39,6 +43,7 @@ static inline int env_open(struct env *e, uint32_t flows_max)
 	e->skel = xdpct_bpf__open();
 	if (!e->skel)
 		return -errno;
+	e->skel->rodata->xdpct_clock_from_config = test_clock;
 	if (flows_max) {
 		/* As the loader sizes them: embryos a quarter of flows, at least 16. */
 		bpf_map__set_max_entries(e->skel->maps.flows, flows_max);
@@ -58,8 +63,14 @@ static inline int env_open(struct env *e, uint32_t flows_max)
 	e->counters_fd = bpf_map__fd(e->skel->maps.counters);
 	xdpct_config_defaults(&e->cfg, 250);
 	/* Tests drive time themselves, one tick at a time. */
-	e->cfg.clock_override = 1000;
+	e->cfg.clock_override = test_clock ? 1000 : 0;
 	return bpf_map_update_elem(e->config_fd, &zero, &e->cfg, BPF_ANY) ? -errno : 0;
+}
+
+/* A private instance whose clock the test drives. */
+static inline int env_open(struct env *e, uint32_t flows_max)
+{
+	return env_open_clock(e, flows_max, true);
 }
 
 static inline void env_close(struct env *e)

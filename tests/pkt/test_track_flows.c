@@ -392,6 +392,7 @@ static void full_ring_drops_and_counts(void)
 	libbpf_set_print(quiet_libbpf);
 	e.skel = xdpct_bpf__open();
 	REQUIRE(e.skel != NULL, "open");
+	e.skel->rodata->xdpct_clock_from_config = true;
 	bpf_map__set_max_entries(e.skel->maps.events, 4096); /* one page: about 56 records */
 	REQUIRE(xdpct_bpf__load(e.skel) == 0, "load with a one-page ring");
 	e.xdp_fd = bpf_program__fd(e.skel->progs.xdpct_xdp);
@@ -452,6 +453,60 @@ static void empty_full_path_slot_is_counted(void)
 	env_close(&e);
 }
 
+/* Open C4 -> S4 and send one data segment, which the express lane settles. */
+static void open_and_send(struct env *e, const char *what)
+{
+	struct frame f;
+	char m[160];
+
+	frame_tcp(&f, &C4, &S4, SYN, X, 0, 0);
+	env_run_xdp(e, &f);
+	frame_tcp(&f, &S4, &C4, SYN | ACK, Y, X + 1, 0);
+	env_run_xdp(e, &f);
+	frame_tcp(&f, &C4, &S4, ACK, X + 1, Y + 1, 0);
+	env_run_xdp(e, &f);
+	frame_tcp(&f, &C4, &S4, PSH, X + 1, Y + 1, 100);
+	snprintf(m, sizeof(m), "%s: the data segment took the express lane", what);
+	CHECK_EQ(env_run_xdp(e, &f), XDP_PASS, m);
+	CHECK_EQ(env_counter(e, CNT_PKT_EXPRESS), 1, m);
+}
+
+/*
+ * "now" is jiffies in a live instance, and config clock_override only
+ * where the loader asked for it before load (replay, these tests): the
+ * flag is read-only once loaded, so a live instance has no override to
+ * set by mistake, and its express lane looks up no config for the time.
+ */
+static void clock_source_is_fixed_at_load(void)
+{
+	struct xdpct_instance in = { 0 };
+	struct xdpct_flow fl;
+	__u64 before, after;
+	struct env e;
+
+	REQUIRE(env_open_clock(&e, 1024, false) == 0, "load a live-clock instance");
+	in.prog_clock_fd = bpf_program__fd(e.skel->progs.xdpct_clock);
+	e.cfg.clock_override = 7;
+	REQUIRE(env_set_config(&e) == 0, "an override in the config");
+	REQUIRE(xdpct_clock_read(&in, &before, NULL) == 0, "read the clock");
+	open_and_send(&e, "live clock");
+	REQUIRE(xdpct_clock_read(&in, &after, NULL) == 0, "read the clock again");
+	REQUIRE(env_flow(&e, &C4, &S4, &fl) == 0, "the flow");
+	CHECK(before > 7 && fl.first_seen >= before && fl.first_seen <= after,
+	      "full path: first_seen is jiffies, not the override");
+	CHECK(fl.last_seen >= fl.first_seen && fl.last_seen <= after,
+	      "express lane: last_seen is jiffies, not the override");
+	env_close(&e);
+
+	REQUIRE(env_open(&e, 1024) == 0, "load a test-clock instance");
+	REQUIRE(env_set_time(&e, 4242) == 0, "set the clock");
+	open_and_send(&e, "test clock");
+	REQUIRE(env_flow(&e, &C4, &S4, &fl) == 0, "the flow");
+	CHECK_EQ(fl.first_seen, 4242, "full path: first_seen is the override");
+	CHECK_EQ(fl.last_seen, 4242, "express lane: last_seen is the override");
+	env_close(&e);
+}
+
 int main(void)
 {
 	RUN(client_closes_first_all);
@@ -467,5 +522,6 @@ int main(void)
 	RUN(unknown_flows_and_bad_flags);
 	RUN(full_ring_drops_and_counts);
 	RUN(empty_full_path_slot_is_counted);
+	RUN(clock_source_is_fixed_at_load);
 	return TEST_EXIT();
 }
