@@ -111,7 +111,8 @@ static __always_inline __u32 skb_segs(const struct __sk_buff *skb)
 
 /*
  * Tracking on egress, a global function as on ingress: verified once on its
- * own, the tc full path costs the verifier 165k instructions, inlined 199k.
+ * own, the tc full path costs the verifier 156k instructions. Inlined it cost
+ * 199k, when this way cost 165k.
  */
 __noinline int xdpct_tc_track(struct __sk_buff *skb, int not_in_flows)
 {
