@@ -1066,6 +1066,98 @@ static int cmd_est(const char *what)
 	return 0;
 }
 
+/* One build of the data path for `bench ab`, loaded from its object file. */
+struct ab_build {
+	struct bpf_object *obj;
+	int prog_fd, flows_fd;
+};
+
+/*
+ * Load OBJ as a live instance is loaded (no clock override), its table
+ * sized as the bench's own, and fill it with the bench's established flows.
+ */
+static int ab_load(struct bench *b, const char *path, int v6, struct ab_build *ab)
+{
+	struct xdpct_config cfg;
+	struct bpf_program *prog;
+	struct bpf_map *flows, *embryos, *config;
+	__u32 zero = 0;
+	int err;
+
+	ab->obj = bpf_object__open_file(path, NULL);
+	if (!ab->obj || libbpf_get_error(ab->obj))
+		return -ENOENT;
+	flows = bpf_object__find_map_by_name(ab->obj, "flows");
+	embryos = bpf_object__find_map_by_name(ab->obj, "embryos");
+	config = bpf_object__find_map_by_name(ab->obj, "config_map");
+	prog = bpf_object__find_program_by_name(ab->obj, "xdpct_xdp");
+	if (!flows || !embryos || !config || !prog)
+		return -ENOENT;
+	bpf_map__set_max_entries(flows, b->table);
+	bpf_map__set_max_entries(embryos, b->table / 4);
+	if ((err = bpf_object__load(ab->obj)))
+		return err;
+	xdpct_config_defaults(&cfg, 250);
+	cfg.clock_override = 0;
+	if (bpf_map_update_elem(bpf_map__fd(config), &zero, &cfg, BPF_ANY))
+		return -errno;
+	ab->prog_fd = bpf_program__fd(prog);
+	ab->flows_fd = bpf_map__fd(flows);
+	if ((err = fill(ab->flows_fd, -1, &b->tmpl, 0, 1024, 0)))
+		return err;
+	return v6 ? fill(ab->flows_fd, -1, &b->tmpl, 0, 1, 1) : 0;
+}
+
+/*
+ * `bench ab OBJ_A OBJ_B [v6]`: two builds of build/xdpct.bpf.o timed in one
+ * process on the established data segment, with calibration, in 21 rounds
+ * whose order alternates (calibration, A, B; then calibration, B, A). A
+ * slow spell of the machine hits both builds of a round alike, so the
+ * median of the per-round ratios A / B tells builds apart that separate
+ * runs of `bench est` cannot. Prints "a_ns b_ns calib_ns a/calib b/calib a/b".
+ * The builds must share the flow entry's layout (the fill is this build's).
+ */
+static int cmd_ab(const char *pa, const char *pb, int v6)
+{
+	enum { ROUNDS = 21, REPEAT = 500000 };
+	double a[ROUNDS], bb[ROUNDS], c[ROUNDS], ra, rb, rab;
+	struct ab_build A = { 0 }, B = { 0 };
+	struct frame f;
+	struct bench b;
+	int i, err;
+
+	if ((err = bench_open(&b, 1u << 20)) ||
+	    (err = fill(b.e.flows_fd, b.calib_map_fd, &b.tmpl, 0, 1024, 0)) ||
+	    (v6 && (err = fill(b.e.flows_fd, b.calib_map_fd, &b.tmpl, 0, 1, 1)))) {
+		fprintf(stderr, "bench: %s\n", strerror(-err));
+		return 1;
+	}
+	if ((err = ab_load(&b, pa, v6, &A)) || (err = ab_load(&b, pb, v6, &B))) {
+		fprintf(stderr, "bench: cannot load %s: %s\n", A.prog_fd ? pb : pa, strerror(-err));
+		return 1;
+	}
+	flow_frame(0, v6, TCPF_ACK | TCPF_PSH, X + 1, Y + 1, PAYLOAD, 0, &f);
+	for (i = 0; i < ROUNDS; i++) {
+		c[i] = repeat_ns(b.calib_fd, &f, REPEAT);
+		if (i % 2) {
+			bb[i] = repeat_ns(B.prog_fd, &f, REPEAT);
+			a[i] = repeat_ns(A.prog_fd, &f, REPEAT);
+		} else {
+			a[i] = repeat_ns(A.prog_fd, &f, REPEAT);
+			bb[i] = repeat_ns(B.prog_fd, &f, REPEAT);
+		}
+	}
+	ra = median_ratio(a, c, ROUNDS);
+	rb = median_ratio(bb, c, ROUNDS);
+	rab = median_ratio(a, bb, ROUNDS);
+	printf("%.1f %.1f %.1f %.3f %.3f %.3f\n", median(a, ROUNDS), median(bb, ROUNDS),
+	       median(c, ROUNDS), ra, rb, rab);
+	bpf_object__close(A.obj);
+	bpf_object__close(B.obj);
+	bench_close(&b);
+	return 0;
+}
+
 /*
  * `bench live PROG IFACE COUNT FLOW [syn]`: COUNT copies of flow FLOW's data
  * segment (60-byte frames; its SYN with "syn") injected with BPF_F_TEST_XDP_LIVE_FRAMES as if
@@ -1140,6 +1232,8 @@ int main(int argc, char **argv)
 	if ((argc == 2 || (argc == 3 && (!strcmp(argv[2], "unknown") || !strcmp(argv[2], "v6")))) &&
 	    !strcmp(argv[1], "est"))
 		return cmd_est(argc == 3 ? argv[2] : NULL);
+	if ((argc == 4 || (argc == 5 && !strcmp(argv[4], "v6"))) && !strcmp(argv[1], "ab"))
+		return cmd_ab(argv[2], argv[3], argc == 5);
 	if (argc == 4 && !strcmp(argv[1], "produce"))
 		return cmd_produce(argv[2], strtod(argv[3], NULL));
 	for (i = 1; i < argc; i++) {
@@ -1150,7 +1244,7 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "--out") && i + 1 < argc)
 			snprintf(out_dir, sizeof(out_dir), "%s", argv[++i]);
 		else {
-			fprintf(stderr, "usage: bench [--quick] [--cases] [--out DIR] | bench fill PINNED COUNT\n");
+			fprintf(stderr, "usage: bench [--quick] [--cases] [--out DIR] | bench fill PINNED COUNT | bench est [unknown|v6] | bench ab OBJ_A OBJ_B [v6]\n");
 			return 2;
 		}
 	}
