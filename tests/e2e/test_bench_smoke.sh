@@ -21,4 +21,21 @@ grep -q 'delivered + dropped = 100000' "$md" || { echo "  burst: delivered + dro
 grep -q 'printed 100000 flows' "$md" || { echo "  list -j did not print the 100000 flows filled"; ok=0; }
 grep -q 'xdpct on both interfaces' "$md" || { echo "  no forwarding result"; ok=0; }
 [ $ok = 1 ] && pass $t || fail $t
+
+# bench ab loads a build from its object file: the build against itself
+# gives six figures, and an A/B ratio near 1 (within 2x, not a speed test).
+# A missing object is an error, not a figure.
+t=bench_ab_loads_two_builds
+ok=1
+if ! r=$("$TOP/build/tests/bench/bench" ab "$TOP/build/xdpct.bpf.o" "$TOP/build/xdpct.bpf.o" 2>&1); then
+	echo "  bench ab failed: $r"; ok=0
+else
+	echo "  A/A: $r"
+	echo "$r" | awk 'NF != 6 || $6 < 0.5 || $6 > 2 || $4 <= 0 { exit 1 }' ||
+		{ echo "  not six figures with A/B within 2x: $r"; ok=0; }
+fi
+if "$TOP/build/tests/bench/bench" ab "$E2E_TMP/none.o" "$TOP/build/xdpct.bpf.o" >/dev/null 2>&1; then
+	echo "  a missing object file was not refused"; ok=0
+fi
+[ $ok = 1 ] && pass $t || fail $t
 e2e_exit
