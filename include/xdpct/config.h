@@ -45,7 +45,11 @@ struct xdpct_config {
 	 */
 	__u8 cookie_wscale;
 	__u8 pad[2];
-	/* Nonzero: "now" for the data path (replay drives time from a capture). */
+	/*
+	 * Nonzero: "now" for the data path, in programs loaded to read it
+	 * (bpf/clock.h): replay drives time from a capture, the packet tests
+	 * step it. A live instance ignores it.
+	 */
 	__u64 clock_override;
 };
 
