@@ -12,7 +12,9 @@
  *   bench fill PINNED_MAP COUNT [expired]   fill a pinned flows map (attached.sh)
  *   bench produce PINNED_PROG SECONDS       events for an attached daemon (attached.sh)
  *   bench est [unknown|v6]                  established IPv4 segment (an ACK of an unknown
- *                                           flow; IPv6) vs calibration (attribute.sh, A/B)
+ *                                           flow; IPv6) vs calibration (A/B runs)
+ *   bench ab OBJ_A OBJ_B [v6]               two builds of xdpct.bpf.o in one process, A / B
+ *                                           per round (attribute.sh, A/B)
  *
  * Two ways of timing, never mixed in one ratio:
  *  - repeat: one frame, BPF_PROG_TEST_RUN with repeat R; the kernel's
