@@ -19,9 +19,16 @@ enum xdpct_express_rc {
 	EXPRESS_NOT_IN_FLOWS, /* the full path, which need not look in `flows` again */
 };
 
+/* The segments the express lane may take: ACK, and no SYN, FIN or RST. */
+static __always_inline bool xdpct_express_ack_only(const struct xdpct_pkt *pkt)
+{
+	return (pkt->flags & (TCPF_SYN | TCPF_FIN | TCPF_RST | TCPF_ACK)) == TCPF_ACK;
+}
+
 /*
  * Parse the frame and make its key; returns src_is_b, or -1 when the frame
- * is not one the express lane takes. An untagged IPv4 frame is tried on
+ * is not one the express lane takes (then before the key is made: a SYN
+ * flood's frames are refused at the flags). An untagged IPv4 frame is tried on
  * its own first: with the EtherType and the offsets constants the compiler
  * folds them into the loads, and the key needs no family branch (one
  * parser for every frame kept its merged offsets in registers, and
@@ -39,8 +46,8 @@ static __always_inline int xdpct_express_key(void *data, void *data_end, __u32 f
 	if (eth->proto == xdpct_htons(XDPCT_ETH_P_IP) &&
 	    xdpct_parse_express_l3(data, data_end, frame_len, xdpct_htons(XDPCT_ETH_P_IP),
 				   sizeof(*eth), pkt))
-		return xdpct_flow_key_make4(pkt, key);
-	if (!xdpct_parse_express(data, data_end, frame_len, pkt))
+		return xdpct_express_ack_only(pkt) ? xdpct_flow_key_make4(pkt, key) : -1;
+	if (!xdpct_parse_express(data, data_end, frame_len, pkt) || !xdpct_express_ack_only(pkt))
 		return -1;
 	return pkt->family == 4 ? xdpct_flow_key_make4(pkt, key) : xdpct_flow_key_make(pkt, key);
 }
@@ -63,7 +70,7 @@ static __always_inline int xdpct_express(void *data, void *data_end, __u32 frame
 	int src_is_b;
 
 	src_is_b = xdpct_express_key(data, data_end, frame_len, &pkt, &key);
-	if (src_is_b < 0 || (pkt.flags & (TCPF_SYN | TCPF_FIN | TCPF_RST | TCPF_ACK)) != TCPF_ACK)
+	if (src_is_b < 0)
 		return EXPRESS_FULL;
 	f = bpf_map_lookup_elem(&flows, &key);
 	if (!f)
