@@ -13,7 +13,7 @@
  *   bench produce PINNED_PROG SECONDS       events for an attached daemon (attached.sh)
  *   bench est [unknown|v6]                  established IPv4 segment (an ACK of an unknown
  *                                           flow; IPv6) vs calibration (A/B runs)
- *   bench ab OBJ_A OBJ_B [v6]               two builds of xdpct.bpf.o in one process, A / B
+ *   bench ab OBJ_A OBJ_B [v6|unknown]       two builds of xdpct.bpf.o in one process, A / B
  *                                           per round (attribute.sh, A/B)
  *
  * Two ways of timing, never mixed in one ratio:
@@ -1129,12 +1129,13 @@ static int ab_load(struct bench *b, const char *path, int v6, struct ab_build *a
  * runs of `bench est` cannot. Prints "a_ns b_ns calib_ns a/calib b/calib a/b".
  * The builds must share the flow entry's layout (the fill is this build's).
  */
-static int cmd_ab(const char *pa, const char *pb, int v6)
+static int cmd_ab(const char *pa, const char *pb, const char *what)
 {
+	int unknown = what && !strcmp(what, "unknown"), v6 = what && !strcmp(what, "v6");
 	enum { ROUNDS = 21, REPEAT = 500000 };
 	double a[ROUNDS], bb[ROUNDS], c[ROUNDS], ra, rb, rab;
 	struct ab_build A = { 0 }, B = { 0 };
-	struct frame f;
+	struct frame f, cf;
 	struct bench b;
 	int i, err;
 
@@ -1144,9 +1145,12 @@ static int cmd_ab(const char *pa, const char *pb, int v6)
 		fprintf(stderr, "bench: cannot load %s: %s\n", A.prog_fd ? pb : pa, strerror(-err));
 		return 1;
 	}
-	flow_frame(0, v6, TCPF_ACK | TCPF_PSH, X + 1, Y + 1, PAYLOAD, 0, &f);
+	flow_frame(0, v6, TCPF_ACK | TCPF_PSH, X + 1, Y + 1, PAYLOAD, 0, &cf);
+	f = cf;
+	if (unknown) /* as in bench est unknown: an ACK of a flow not in the table */
+		flow_frame((1u << 20) - 1, 0, TCPF_ACK, X + 1, Y + 1, 0, 0, &f);
 	for (i = 0; i < ROUNDS; i++) {
-		c[i] = repeat_ns(b.calib_fd, &f, REPEAT);
+		c[i] = repeat_ns(b.calib_fd, &cf, REPEAT);
 		if (i % 2) {
 			bb[i] = repeat_ns(B.prog_fd, &f, REPEAT);
 			a[i] = repeat_ns(A.prog_fd, &f, REPEAT);
@@ -1240,8 +1244,9 @@ int main(int argc, char **argv)
 	if ((argc == 2 || (argc == 3 && (!strcmp(argv[2], "unknown") || !strcmp(argv[2], "v6")))) &&
 	    !strcmp(argv[1], "est"))
 		return cmd_est(argc == 3 ? argv[2] : NULL);
-	if ((argc == 4 || (argc == 5 && !strcmp(argv[4], "v6"))) && !strcmp(argv[1], "ab"))
-		return cmd_ab(argv[2], argv[3], argc == 5);
+	if ((argc == 4 || (argc == 5 && (!strcmp(argv[4], "v6") || !strcmp(argv[4], "unknown")))) &&
+	    !strcmp(argv[1], "ab"))
+		return cmd_ab(argv[2], argv[3], argc == 5 ? argv[4] : NULL);
 	if (argc == 4 && !strcmp(argv[1], "produce"))
 		return cmd_produce(argv[2], strtod(argv[3], NULL));
 	for (i = 1; i < argc; i++) {
@@ -1252,7 +1257,7 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "--out") && i + 1 < argc)
 			snprintf(out_dir, sizeof(out_dir), "%s", argv[++i]);
 		else {
-			fprintf(stderr, "usage: bench [--quick] [--cases] [--out DIR] | bench fill PINNED COUNT | bench est [unknown|v6] | bench ab OBJ_A OBJ_B [v6]\n");
+			fprintf(stderr, "usage: bench [--quick] [--cases] [--out DIR] | bench fill PINNED COUNT | bench est [unknown|v6] | bench ab OBJ_A OBJ_B [v6|unknown]\n");
 			return 2;
 		}
 	}

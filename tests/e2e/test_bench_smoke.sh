@@ -34,6 +34,14 @@ else
 	echo "$r" | awk 'NF != 6 || $6 < 0.5 || $6 > 2 || $4 <= 0 { exit 1 }' ||
 		{ echo "  not six figures with A/B within 2x: $r"; ok=0; }
 fi
+# The same on an ACK of an unknown flow, which takes the full path: slower than calibration.
+if ! r=$("$TOP/build/tests/bench/bench" ab "$TOP/build/xdpct.bpf.o" "$TOP/build/xdpct.bpf.o" unknown 2>&1); then
+	echo "  bench ab unknown failed: $r"; ok=0
+else
+	echo "  A/A unknown: $r"
+	echo "$r" | awk 'NF != 6 || $6 < 0.5 || $6 > 2 || $4 <= 1 { exit 1 }' ||
+		{ echo "  unknown: not six figures, A/B within 2x, A above calibration: $r"; ok=0; }
+fi
 if "$TOP/build/tests/bench/bench" ab "$E2E_TMP/none.o" "$TOP/build/xdpct.bpf.o" >/dev/null 2>&1; then
 	echo "  a missing object file was not refused"; ok=0
 fi
