@@ -108,12 +108,12 @@ static __always_inline bool xdpct_port_protected(__u16 port_be)
  * passed on to arm the host), an ACK when cookies are on (its cookie
  * checked), and under policy reject anything but a RST or a SYN (answered
  * with a RST). On both hooks, the host's SYN+ACK to a SYN passed on to it
- * goes through. Saves what it answers. Returns CLAIM_*.
+ * goes through. Returns CLAIM_NONE, CLAIM_PASS, or CLAIM_ANSWER for a
+ * segment to answer or to arm the host with; saves nothing, so the express
+ * lane (bpf/express.h) may ask before it settles a segment of no flow.
  */
-static __always_inline __u8 xdpct_respond_claim(const struct xdpct_config *cfg,
-						const struct xdpct_pkt *pkt,
-						const struct xdpct_flow_key *key, __u64 now,
-						bool ingress)
+static __always_inline __u8 xdpct_respond_claim_kind(const struct xdpct_config *cfg,
+						     const struct xdpct_pkt *pkt, bool ingress)
 {
 	__u8 f = pkt->flags & (TCPF_SYN | TCPF_ACK | TCPF_RST | TCPF_FIN);
 	bool cookies = cfg->flags & CFG_SYNCOOKIES, reject = cfg->policy == POLICY_REJECT;
@@ -130,8 +130,22 @@ static __always_inline __u8 xdpct_respond_claim(const struct xdpct_config *cfg,
 	}
 	if (!xdpct_port_protected(pkt->dport))
 		return CLAIM_NONE;
+	return CLAIM_ANSWER;
+}
+
+/* xdpct_respond_claim_kind(), and what it claims saved for the answer. Returns CLAIM_*. */
+static __always_inline __u8 xdpct_respond_claim(const struct xdpct_config *cfg,
+						const struct xdpct_pkt *pkt,
+						const struct xdpct_flow_key *key, __u64 now,
+						bool ingress)
+{
+	__u8 claim = xdpct_respond_claim_kind(cfg, pkt, ingress);
+
+	if (claim != CLAIM_ANSWER)
+		return claim;
 	xdpct_respond_save(pkt, key, now);
-	if (f == TCPF_SYN && xdpct_cookie_arm_due(cfg, xdpct_ntohs(pkt->dport), pkt->family == 6, now))
+	if ((pkt->flags & (TCPF_SYN | TCPF_ACK | TCPF_RST | TCPF_FIN)) == TCPF_SYN &&
+	    xdpct_cookie_arm_due(cfg, xdpct_ntohs(pkt->dport), pkt->family == 6, now))
 		return CLAIM_ARM;
 	return CLAIM_ANSWER;
 }

@@ -173,9 +173,11 @@ int xdpct_xdp(struct xdp_md *ctx)
 	void *data_end = (void *)(long)ctx->data_end;
 	int lane;
 
-	lane = xdpct_express(data, data_end, (__u32)(data_end - data), 1);
+	lane = xdpct_express(ctx, true, data, data_end, (__u32)(data_end - data), 1);
 	if (lane == EXPRESS_DONE)
 		return XDP_PASS;
+	if (lane == EXPRESS_DROP)
+		return XDP_DROP;
 	xdpct_express_hand_off(HANDOFF_XDP, lane);
 	bpf_tail_call(ctx, &xdp_full_path, 0);
 	full_path_missing();
@@ -202,9 +204,11 @@ int xdpct_tc_egress(struct __sk_buff *skb)
 		bpf_skb_pull_data(skb, skb->len < XDPCT_PULL_LEN ? skb->len : XDPCT_PULL_LEN);
 	data = skb_field_ptr(skb, data);
 	data_end = skb_field_ptr(skb, data_end);
-	lane = xdpct_express(data, data_end, skb->len, skb_segs(skb));
+	lane = xdpct_express(skb, false, data, data_end, skb->len, skb_segs(skb));
 	if (lane == EXPRESS_DONE)
 		return TC_ACT_OK;
+	if (lane == EXPRESS_DROP)
+		return TC_ACT_SHOT;
 	xdpct_express_hand_off(HANDOFF_TC, lane);
 	bpf_tail_call(skb, &tc_full_path, 0);
 	full_path_missing();

@@ -453,6 +453,126 @@ static void empty_full_path_slot_is_counted(void)
 	env_close(&e);
 }
 
+struct events_seen {
+	struct xdpct_event ev[4];
+	int n;
+};
+
+static int collect_event(void *ctx, void *data, size_t len)
+{
+	struct events_seen *s = ctx;
+
+	if (len >= sizeof(s->ev[0]) && s->n < 4)
+		s->ev[s->n++] = *(const struct xdpct_event *)data;
+	return 0;
+}
+
+static void counters_now(struct env *e, uint64_t *c)
+{
+	int i;
+
+	for (i = 0; i < CNT__MAX; i++)
+		c[i] = env_counter(e, i);
+}
+
+/*
+ * An ACK of no flow is settled in the express lane (bpf/express.h,
+ * xdpct_express_no_flow()) to the very counters, event record and verdict
+ * the full path gives it: the reference is the same ACK in two VLAN tags,
+ * which only the full path parses. With the full path's slots emptied it
+ * still is, so the express lane did it. An ACK the responder would take,
+ * and one of a flow in its handshake, still go to the full path.
+ */
+static void no_flow_ack_is_settled_as_the_full_path_would(void)
+{
+	static const struct endpoint C4b = { 4, "198.18.0.2", 40001 };
+	struct seg_spec spec = { .flags = PSH, .seq = X + 1, .ack = Y + 1, .payload = 10,
+				 .wscale = -1, .vlans = 2 };
+	uint64_t c0[CNT__MAX], c1[CNT__MAX], c2[CNT__MAX];
+	struct events_seen full = { 0 }, express = { 0 }, other = { 0 };
+	struct frame tagged, plain, f;
+	struct ring_buffer *rb;
+	__u32 zero = 0, port = 80;
+	__u8 protect = PORT_PROTECTED, none = 0;
+	struct env e;
+	int i, same;
+
+	REQUIRE(env_open(&e, 1024) == 0, "load");
+	e.cfg.event_mask = XDPCT_EVENTS_DEFAULT | (1u << EV_INVALID);
+	REQUIRE(env_set_time(&e, 777) == 0, "events of invalid segments on, a fixed clock");
+	frame_build(&tagged, &C4, &S4, &spec);
+	spec.vlans = 0;
+	frame_build(&plain, &C4, &S4, &spec);
+	/* A flow in its handshake, opened while the full path is there. */
+	frame_tcp(&f, &C4b, &S4, SYN, X, 0, 0);
+	CHECK_EQ(env_run_xdp(&e, &f), XDP_PASS, "a SYN opens an embryo");
+
+	rb = ring_buffer__new(bpf_map__fd(e.skel->maps.events), collect_event, &other, NULL);
+	REQUIRE(rb, "ring buffer");
+	ring_buffer__consume(rb);
+	counters_now(&e, c0);
+	CHECK_EQ(env_run_xdp(&e, &tagged), XDP_PASS, "full path: passed");
+	ring_buffer__free(rb);
+	rb = ring_buffer__new(bpf_map__fd(e.skel->maps.events), collect_event, &full, NULL);
+	ring_buffer__consume(rb);
+	ring_buffer__free(rb);
+	counters_now(&e, c1);
+
+	REQUIRE(!bpf_map_delete_elem(bpf_map__fd(e.skel->maps.xdp_full_path), &zero) &&
+			!bpf_map_delete_elem(bpf_map__fd(e.skel->maps.tc_full_path), &zero),
+		"empty both slots");
+	CHECK_EQ(env_run_xdp(&e, &plain), XDP_PASS, "express lane: passed");
+	rb = ring_buffer__new(bpf_map__fd(e.skel->maps.events), collect_event, &express, NULL);
+	ring_buffer__consume(rb);
+	counters_now(&e, c2);
+	CHECK_EQ(c1[CNT_INV_NO_FLOW] - c0[CNT_INV_NO_FLOW], 1, "full path: counted as no flow");
+	for (i = 0, same = 1; i < CNT__MAX; i++)
+		if (c2[i] - c1[i] != c1[i] - c0[i]) {
+			printf("  counter %s: full path +%llu, express lane +%llu\n",
+			       xdpct_counter_names[i], (unsigned long long)(c1[i] - c0[i]),
+			       (unsigned long long)(c2[i] - c1[i]));
+			same = 0;
+		}
+	CHECK(same, "the same counters moved by the same amounts");
+	CHECK_EQ(full.n, 1, "full path: one event");
+	CHECK_EQ(express.n, 1, "express lane: one event");
+	CHECK(full.n == 1 && express.n == 1 && !memcmp(&full.ev[0], &express.ev[0], sizeof(full.ev[0])),
+	      "the same event record, byte for byte");
+	CHECK_EQ(express.ev[0].type, EV_INVALID, "an invalid event");
+	CHECK_EQ(express.ev[0].reason, INV_NO_FLOW, "for no flow");
+
+	/* On egress too; and under strict both hooks drop it. */
+	CHECK_EQ(env_run_tc(&e, &plain), 0 /* TC_ACT_OK */, "tc: passed");
+	e.cfg.policy = POLICY_STRICT;
+	REQUIRE(env_set_config(&e) == 0, "strict");
+	CHECK_EQ(env_run_xdp(&e, &plain), XDP_DROP, "strict: XDP drops it");
+	CHECK_EQ(env_run_tc(&e, &plain), 2 /* TC_ACT_SHOT */, "strict: tc drops it");
+	CHECK_EQ(env_counter(&e, CNT_INV_NO_FLOW) - c2[CNT_INV_NO_FLOW], 3, "each counted as no flow");
+	CHECK_EQ(env_counter(&e, CNT_VERDICT_DROP) - c2[CNT_VERDICT_DROP], 2, "and as dropped");
+
+	/* What still needs the full path, which is missing now: counted as such. */
+	e.cfg.policy = POLICY_PASS;
+	e.cfg.flags |= CFG_SYNCOOKIES;
+	REQUIRE(env_set_config(&e) == 0 &&
+			!bpf_map_update_elem(bpf_map__fd(e.skel->maps.ports), &port, &protect, BPF_ANY),
+		"cookies on port 80");
+	counters_now(&e, c0);
+	CHECK_EQ(env_run_xdp(&e, &plain), XDP_PASS, "an ACK a cookie may have opened");
+	CHECK_EQ(env_run_tc(&e, &plain), 0, "the same ACK leaving: no cookie to check there");
+	frame_tcp(&f, &C4b, &S4, ACK, X + 1, Y + 1, 0);
+	e.cfg.flags &= ~CFG_SYNCOOKIES;
+	REQUIRE(env_set_config(&e) == 0 &&
+			!bpf_map_update_elem(bpf_map__fd(e.skel->maps.ports), &port, &none, BPF_ANY),
+		"cookies off");
+	CHECK_EQ(env_run_xdp(&e, &f), XDP_PASS, "the ACK of a flow in its handshake");
+	CHECK_EQ(env_counter(&e, CNT_FULL_PATH_MISSING) - c0[CNT_FULL_PATH_MISSING], 2,
+		 "the cookie's ACK and the handshake's went to the full path");
+	CHECK_EQ(env_counter(&e, CNT_INV_NO_FLOW) - c0[CNT_INV_NO_FLOW], 1,
+		 "the egress one was settled as no flow");
+	ring_buffer__free(rb);
+	env_close(&e);
+}
+
 /* Open C4 -> S4 and send one data segment, which the express lane settles. */
 static void open_and_send(struct env *e, const char *what)
 {
@@ -523,5 +643,6 @@ int main(void)
 	RUN(full_ring_drops_and_counts);
 	RUN(empty_full_path_slot_is_counted);
 	RUN(clock_source_is_fixed_at_load);
+	RUN(no_flow_ack_is_settled_as_the_full_path_would);
 	return TEST_EXIT();
 }
