@@ -111,7 +111,8 @@ void xdpct_list_table(const struct xdpct_flow_rec *v, size_t n, const struct xdp
  * protocol, seconds left, state, the original tuple and its counters,
  * [UNREPLIED] before any reply, the reply tuple and its counters,
  * [ASSURED] once the handshake completed (the flow is in `flows`, not
- * `embryos`), then mark and use. xdpct has no marks; the table holds each
+ * `embryos`, and was not reopened by a SYN since: FLOW_REOPENED), then
+ * mark and use. xdpct has no marks; the table holds each
  * entry once. The count goes to stderr, as conntrack's does.
  */
 static void print_conntrack(const struct xdpct_flow_rec *v, const bool *assured, size_t n,
@@ -182,7 +183,10 @@ static int run_list(int argc, char **argv)
 	}
 	/* Nothing printed yet: a large buffer for a large table. */
 	setvbuf(stdout, NULL, _IOFBF, 1 << 20);
-	/* Which entries finished their handshake: those read from `flows`. */
+	/*
+	 * Which entries finished their handshake: those read from `flows`, but
+	 * for one a SYN reopened, until its new handshake completes.
+	 */
 	assured = calloc(n ? n : 1, sizeof(*assured));
 	if (!assured) {
 		xdpct_err("list: %s", strerror(ENOMEM));
@@ -192,7 +196,7 @@ static int run_list(int argc, char **argv)
 	}
 	for (i = 0, m = 0; i < n; i++)
 		if (filter_match(&flt, &v[i].key, v[i].flow.state, v[i].flow.ifindex)) {
-			assured[m] = i < nflows;
+			assured[m] = i < nflows && !(v[i].flow.flags & FLOW_REOPENED);
 			v[m++] = v[i];
 		}
 	n = m;

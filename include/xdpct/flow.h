@@ -92,6 +92,7 @@ enum {
 	FLOW_SIMOPEN = 1 << 1,     /* both sides sent a SYN */
 	FLOW_RST = 1 << 2,         /* closed by an accepted RST */
 	FLOW_COOKIE = 1 << 3,      /* opened through a SYN cookie */
+	FLOW_REOPENED = 1 << 4,    /* reopened in place by a SYN, its handshake not done */
 };
 
 struct xdpct_flow {

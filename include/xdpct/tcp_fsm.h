@@ -473,6 +473,11 @@ XDPCT_INLINE bool xdpct_step_syn_on_flow(struct xdpct_flow *f, int dir, int src_
 			return true;
 		}
 		xdpct_reset_flow(f, src_is_b, now);
+		/*
+		 * A new connection in the old entry: unassured, as conntrack's new
+		 * entry is, until its handshake completes (xdpct_fsm_step()).
+		 */
+		f->flags |= FLOW_REOPENED;
 		xdpct_ep_init(&f->ep[DIR_ORIG], pkt);
 		f->ep[DIR_ORIG].state = TCP_S_SYN_SENT;
 		st->dir = DIR_ORIG;
@@ -652,8 +657,15 @@ done:
 		return;
 	if (f->state == CT_TIME_WAIT && before != CT_TIME_WAIT)
 		st->event = EV_TIME_WAIT;
-	else if (f->state == CT_ESTABLISHED && before != CT_ESTABLISHED)
+	else if (f->state == CT_ESTABLISHED && before != CT_ESTABLISHED) {
+		/*
+		 * A reopened flow's handshake is done here (its SYN_SENT can
+		 * only reach ESTABLISHED here): no branch of its own, which cost
+		 * the verifier a fifth more of the full path.
+		 */
 		st->event = EV_ESTABLISHED;
+		f->flags &= ~FLOW_REOPENED;
+	}
 	else if (!had_fin && ((f->ep[0].flags | f->ep[1].flags) & EP_FIN_SENT))
 		st->event = EV_FIN;
 }

@@ -179,6 +179,48 @@ for fam in 4 6; do
 	expect "conntrack -L line" "$lb" "$la" || ok=1
 	[ $ok = 0 ] && pass $t || fail $t
 	wait
+
+	# A SYN into TIME-WAIT reopens the 4-tuple. conntrack drops the old
+	# entry for a new one, unassured until its handshake completes; xdpct
+	# reopens its entry in place, and must not call it [ASSURED] before then
+	# either. The server's SYN+ACKs are dropped on their way out (before
+	# the router sees them) until the first check, so the handshake stalls.
+	t=ipv${fam}_reopened_unassured_until_its_handshake
+	p=$((base + 9)); d="$E2E_TMP/d$p"
+	run s "$PEER" server $srv $p "touch:$E2E_TMP/l$p" send:10 shut eof close &
+	wait_file "$E2E_TMP/l$p"
+	run c "$PEER" client $srv $p sport:$p recv:10 eof close
+	wait; sleep 0.2
+	ok=0
+	expect xdpct_before "$(xd $p | cut -d' ' -f1)" TIME_WAIT || ok=1
+	run s nft -f - <<EOF2
+table inet stall {
+	chain output {
+		type filter hook output priority 0; policy accept;
+		tcp sport $p tcp flags & (syn | ack) == syn | ack drop
+	}
+}
+EOF2
+	run s "$PEER" server $srv $p "touch:$E2E_TMP/m$p" recv:10 "wait:$d" &
+	wait_file "$E2E_TMP/m$p"
+	run c timeout 10 "$PEER" client $srv $p sport:$p send:10 "wait:$d" &
+	sleep 0.5
+	# Both SYN_SENT, [UNREPLIED], no [ASSURED]: the same line (the original
+	# counters blanked: conntrack counts one SYN, xdpct every one that passed).
+	la=$(ctline $fam $p | sed "$unc"); lb=$(xdline $p | sed "$unc")
+	[[ "$la" == *SYN_SENT*"[UNREPLIED]"* && "$la" != *ASSURED* ]] ||
+		{ echo "  conntrack -L, stalled: '$la'"; ok=1; }
+	expect "conntrack -L line, stalled" "$lb" "$la" || ok=1
+	run s nft delete table inet stall
+	# The client's next SYN completes the handshake: both ESTABLISHED and [ASSURED].
+	for _ in $(seq 50); do
+		[[ "$(xdline $p)" == *ESTABLISHED*ASSURED* && "$(ctline $fam $p)" == *ESTABLISHED*ASSURED* ]] && break
+		sleep 0.1
+	done
+	[[ "$(xdline $p)" == *ESTABLISHED*"[ASSURED]"* ]] || { echo "  xdpct: '$(xdline $p)'"; ok=1; }
+	[[ "$(ctline $fam $p)" == *ESTABLISHED*"[ASSURED]"* ]] || { echo "  conntrack: '$(ctline $fam $p)'"; ok=1; }
+	touch "$d"; wait
+	[ $ok = 0 ] && pass $t || fail $t
 done
 
 # On all this real traffic xdpct judged nothing invalid but the segments of

@@ -23,7 +23,7 @@ struct inv_opts {
 	int single_segs;    /* every counted frame was one segment (XDP, no GSO) */
 };
 
-#define INV_FLOW_FLAGS (FLOW_CLIENT_IS_B | FLOW_SIMOPEN | FLOW_RST | FLOW_COOKIE)
+#define INV_FLOW_FLAGS (FLOW_CLIENT_IS_B | FLOW_SIMOPEN | FLOW_RST | FLOW_COOKIE | FLOW_REOPENED)
 #define INV_EP_FLAGS (EP_WSCALE | EP_SACK_PERM | EP_TIMESTAMPS | EP_FIN_SENT | EP_FIN_ACKED)
 
 static inline int inv_fail(char *why, size_t n, const char *fmt, ...)
@@ -118,6 +118,9 @@ static inline int inv_check_flow(const struct xdpct_flow_key *k, const struct xd
 		return inv_fail(why, n, "conntrack state %u out of range", f->state);
 	if (f->flags & ~INV_FLOW_FLAGS)
 		return inv_fail(why, n, "flow flags %#x has unknown bits", f->flags);
+	/* A reopened flow is assured again when it reaches ESTABLISHED. */
+	if ((f->flags & FLOW_REOPENED) && f->state == CT_ESTABLISHED)
+		return inv_fail(why, n, "ESTABLISHED and still marked reopened");
 	for (d = 0; d < 2; d++)
 		if (inv_check_ep(f, d, o, why, n))
 			return -1;

@@ -285,10 +285,14 @@ static void old_duplicate_syn_into_time_wait(void)
 		   "SYN at the old end");
 	track_step(&T, C, SYN, X + 50000, 0, 0, W(P, CT_SYN_SENT, SS, CL, 0, EV_REOPENED),
 		   "SYN beyond: reopens");
+	/* A new connection: unassured in list --conntrack until its handshake is done. */
+	CHECK(track_flow(&T).flags & FLOW_REOPENED, "reopened: unassured");
 	track_step(&T, S, SYN | ACK, Y + 7, X + 50001, 0, W(P, CT_SYN_RECV, ES, SR, 0, 0),
 		   "new SYN+ACK");
+	CHECK(track_flow(&T).flags & FLOW_REOPENED, "still unassured");
 	track_step(&T, C, ACK, X + 50001, Y + 8, 0, W(P, CT_ESTABLISHED, ES, ES, 0, EV_ESTABLISHED),
 		   "new connection established");
+	CHECK(!(track_flow(&T).flags & FLOW_REOPENED), "assured again");
 	track_close(&T);
 }
 

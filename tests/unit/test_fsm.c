@@ -152,6 +152,29 @@ static void old_duplicate_syn_into_time_wait(void)
 	CHECK_EQ(F.state, CT_SYN_SENT, "new handshake");
 }
 
+/*
+ * The reopened entry is a new connection: unassured (FLOW_REOPENED, what
+ * list --conntrack reads) until its own handshake completes, as conntrack's
+ * new entry is; the old connection's flags do not carry over.
+ */
+static void reopened_flow_is_unassured_until_its_handshake(void)
+{
+	const __u32 x2 = X + 100000;
+
+	server_closes_first();
+	CHECK(!(F.flags & FLOW_REOPENED), "the first connection was not reopened");
+	send_seg(0, TCPF_SYN, x2, 0, 0);
+	CHECK_EQ(F.state, CT_SYN_SENT, "reopened");
+	CHECK(F.flags & FLOW_REOPENED, "unassured after the SYN");
+	send_seg(1, TCPF_SYN | TCPF_ACK, Y + 7777, x2 + 1, 0);
+	CHECK_EQ(F.state, CT_SYN_RECV, "SYN+ACK");
+	CHECK(F.flags & FLOW_REOPENED, "unassured after the SYN+ACK");
+	send_seg(0, TCPF_ACK, x2 + 1, Y + 7778, 0);
+	CHECK_EQ(F.state, CT_ESTABLISHED, "third ACK");
+	CHECK(!(F.flags & FLOW_REOPENED), "assured once established");
+	CHECK(!(F.flags & FLOW_CLIENT_IS_B), "the client is still side a");
+}
+
 static void bad_flags_are_invalid(void)
 {
 	static const __u8 bad[] = { 0, TCPF_SYN | TCPF_FIN, TCPF_SYN | TCPF_RST, TCPF_FIN,
@@ -172,6 +195,7 @@ int main(void)
 	RUN(fin_retransmitted_into_time_wait_restarts_2msl);
 	RUN(rst_needs_exact_sequence);
 	RUN(old_duplicate_syn_into_time_wait);
+	RUN(reopened_flow_is_unassured_until_its_handshake);
 	RUN(bad_flags_are_invalid);
 	return TEST_EXIT();
 }
