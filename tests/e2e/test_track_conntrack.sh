@@ -204,7 +204,10 @@ EOF2
 	run s "$PEER" server $srv $p "touch:$E2E_TMP/m$p" recv:10 "wait:$d" &
 	wait_file "$E2E_TMP/m$p"
 	run c timeout 10 "$PEER" client $srv $p sport:$p send:10 "wait:$d" &
-	sleep 0.5
+	for _ in $(seq 30); do
+		[[ "$(xdline $p)" == *SYN_SENT* && "$(ctline $fam $p)" == *SYN_SENT* ]] && break
+		sleep 0.1
+	done
 	# Both SYN_SENT, [UNREPLIED], no [ASSURED]: the same line (the original
 	# counters blanked: conntrack counts one SYN, xdpct every one that passed).
 	la=$(ctline $fam $p | sed "$unc"); lb=$(xdline $p | sed "$unc")
