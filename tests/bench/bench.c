@@ -1130,11 +1130,11 @@ static int ab_load(struct bench *b, const char *path, int v6, struct ab_build *a
  */
 static double trimmed_mean_ratio(const double *x, const double *base, size_t n)
 {
-	double *r = calloc(n ? n : 1, sizeof(double)), sum = 0;
 	size_t i, lo = n / 4, hi = n - n / 4;
+	double *r, sum = 0;
 
-	if (!r || !n)
-		return free(r), NAN;
+	if (!n || !(r = calloc(n, sizeof(double))))
+		return NAN;
 	for (i = 0; i < n; i++)
 		r[i] = x[i] / base[i];
 	qsort(r, n, sizeof(*r), cmp_double);
