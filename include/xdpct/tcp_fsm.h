@@ -655,19 +655,19 @@ done:
 		f->tw_start = now;
 	if (st->event != EV_NONE)
 		return;
-	if (f->state == CT_TIME_WAIT && before != CT_TIME_WAIT)
+	if (f->state == CT_TIME_WAIT && before != CT_TIME_WAIT) {
 		st->event = EV_TIME_WAIT;
-	else if (f->state == CT_ESTABLISHED && before != CT_ESTABLISHED) {
-		/*
-		 * A reopened flow's handshake is done here (its SYN_SENT can
-		 * only reach ESTABLISHED here): no branch of its own, which cost
-		 * the verifier a fifth more of the full path.
-		 */
+	} else if (f->state == CT_ESTABLISHED && before != CT_ESTABLISHED) {
 		st->event = EV_ESTABLISHED;
+		/*
+		 * A reopened flow, which starts in SYN_SENT, becomes ESTABLISHED
+		 * only here. Cleared in this branch: one of its own cost the
+		 * verifier a fifth more of the full path.
+		 */
 		f->flags &= ~FLOW_REOPENED;
-	}
-	else if (!had_fin && ((f->ep[0].flags | f->ep[1].flags) & EP_FIN_SENT))
+	} else if (!had_fin && ((f->ep[0].flags | f->ep[1].flags) & EP_FIN_SENT)) {
 		st->event = EV_FIN;
+	}
 }
 
 /*

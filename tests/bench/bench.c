@@ -1147,7 +1147,7 @@ static double trimmed_mean_ratio(const double *x, const double *base, size_t n)
 /*
  * `bench ab OBJ_A OBJ_B [v6|unknown]`: two builds of build/xdpct.bpf.o
  * timed in one process on the established data segment, with calibration,
- * in 401 short rounds whose order alternates (calibration, A, B; then
+ * in 201 short rounds whose order alternates (calibration, A, B; then
  * calibration, B, A). A slow spell of the machine hits both builds of a
  * round alike, so per-round ratios tell builds apart that separate runs of
  * `bench est` cannot. Prints "a_ns b_ns calib_ns a/calib b/calib a/b":
