@@ -35,6 +35,7 @@
 #define SWEEP_MIN_MS 100
 #define SWEEP_MAX_MS 5000
 #define STOP_WAIT_MS 5000
+#define EVENTS_PER_WAKE 65536
 
 /* ---- timers ---------------------------------------------------------- */
 
@@ -127,6 +128,8 @@ struct daemon {
 	__u64 now; /* clock ticks, refreshed on every wake-up */
 	__u64 next_sweep_ms;
 	__u64 next_iface_ms;
+	__u32 rb_batch; /* events taken in this consume call */
+	bool rb_more;   /* the last call stopped at EVENTS_PER_WAKE */
 	struct ipc_status st;
 	bool stop;
 };
@@ -165,12 +168,28 @@ static __u64 cpu_us(void)
 	return (__u64)ts.tv_sec * 1000000 + (__u64)ts.tv_nsec / 1000;
 }
 
+/*
+ * A shorter TIME-WAIT (msl lowered) makes the pending timers late: make
+ * every one due now, so that run_timers() looks at each entry again and
+ * re-arms it for the new limit. All dues equal keeps the heap a heap.
+ */
+static void timers_due_now(struct tw_heap *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->n; i++)
+		h->v[i].due = 0;
+}
+
 static void refresh(struct daemon *d)
 {
 	struct xdpct_config cfg;
 
-	if (!xdpct_config_read(&d->in, &cfg))
+	if (!xdpct_config_read(&d->in, &cfg)) {
+		if (cfg.timeout_ticks[CT_TIME_WAIT] < d->cfg.timeout_ticks[CT_TIME_WAIT])
+			timers_due_now(&d->heap);
 		d->cfg = cfg;
+	}
 	xdpct_clock_read(&d->in, &d->now, NULL);
 }
 
@@ -235,10 +254,30 @@ static int on_event(void *ctx, void *data, size_t len)
 	if (len < sizeof(*ev))
 		return 0;
 	d->st.events++;
-	if (ev->type == EV_TIME_WAIT || ev->type == EV_TW_RESTART)
+	/*
+	 * One timer per entry into TIME-WAIT. A restart (a FIN retransmitted
+	 * into it) arms none: the pending timer finds the later tw_start when
+	 * it fires and waits again (run_timers()). Arming one per restart let
+	 * a peer replaying a FIN grow the heap by one timer per packet.
+	 */
+	if (ev->type == EV_TIME_WAIT)
 		tw_heap_push(&d->heap, ev->time + d->cfg.timeout_ticks[CT_TIME_WAIT] + 1, &ev->key);
 	fan_out(d, ev);
+	/*
+	 * libbpf 1.1's consume goes on for as long as the producer does: an
+	 * event flood would keep the loop from its clients and timers. A
+	 * negative return stops it (this event is consumed); the loop comes
+	 * back at once (wait_ms()).
+	 */
+	if (++d->rb_batch >= EVENTS_PER_WAKE)
+		return -EAGAIN;
 	return 0;
+}
+
+static void consume_events(struct daemon *d)
+{
+	d->rb_batch = 0;
+	d->rb_more = ring_buffer__consume(d->rb) == -EAGAIN;
 }
 
 /*
@@ -294,7 +333,7 @@ static __u64 sweep_table(struct daemon *d, int table, bool arm)
 	int fd = xdpct_table_fd(&d->in, table);
 	static struct xdpct_flow_key keys[SWEEP_BATCH], dead[SWEEP_BATCH];
 	static struct xdpct_flow vals[SWEEP_BATCH];
-	static bool rechecked[SWEEP_BATCH];
+	static bool rechecked[SWEEP_BATCH], gone[SWEEP_BATCH];
 	__u32 in_tok = 0, out_tok = 0, n, i, ndead;
 	__u64 seen = 0;
 	bool first = true;
@@ -338,16 +377,23 @@ static __u64 sweep_table(struct daemon *d, int table, bool arm)
 			__u32 nd = ndead, j;
 			LIBBPF_OPTS(bpf_map_batch_opts, dopts);
 
-			/* Entries another CPU deleted meanwhile stop a batch: finish one by one. */
+			for (j = 0; j < ndead; j++)
+				gone[j] = true;
+			/*
+			 * An entry deleted meanwhile (flush, delete, an LRU eviction)
+			 * stops a batch: finish one by one. Only what this sweep
+			 * deleted is counted and reported: the other had its event.
+			 */
 			if (bpf_map_delete_batch(fd, dead, &nd, &dopts))
-				for (j = nd; j < ndead; j++)
-					if (!bpf_map_delete_elem(fd, &dead[j]))
-						nd++;
+				for (j = nd; j < ndead; j++) {
+					gone[j] = !bpf_map_delete_elem(fd, &dead[j]);
+					nd += gone[j];
+				}
 			xdpct_removed_add(&d->in, table, nd);
-			for (i = 0, j = 0; i < n; i++)
-				if (j < ndead && !rechecked[i] &&
-				    !memcmp(&keys[i], &dead[j], sizeof(dead[j]))) {
-					destroyed(d, &keys[i], &vals[i]);
+			for (i = 0, j = 0; i < n && j < ndead; i++)
+				if (!rechecked[i] && !memcmp(&keys[i], &dead[j], sizeof(dead[j]))) {
+					if (gone[j])
+						destroyed(d, &keys[i], &vals[i]);
 					j++;
 				}
 		}
@@ -596,12 +642,18 @@ static void cleanup(struct daemon *d)
 
 void xdpct_daemon_forget(const struct xdpct_instance *in)
 {
+	static const char *const names[] = { XDPCT_LOG_NAME, METRICS_FILE, XDPCT_PID_NAME,
+					     XDPCT_SOCK_NAME };
 	char path[256];
+	size_t i;
 
-	snprintf(path, sizeof(path), "%s/%s", in->run_dir, XDPCT_LOG_NAME);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/%s", in->run_dir, METRICS_FILE);
-	unlink(path);
+	/* A daemon killed by SIGKILL left its pid file and socket: no one else will. */
+	if (xdpct_daemon_pid(in))
+		return;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", in->run_dir, names[i]);
+		unlink(path);
+	}
 	rmdir(in->run_dir);
 }
 
@@ -638,9 +690,18 @@ static int daemon_init(struct daemon *d)
 		xdpct_err("daemon: ring buffer: %s", strerror(-err));
 		return err;
 	}
+	/*
+	 * Every signal whose default would end the daemon without its clean-up
+	 * comes through the loop: INT and TERM stop it, the others are logged
+	 * and ignored (a SIGHUP from a closed terminal must not stop expiry).
+	 */
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGUSR1);
+	sigaddset(&mask, SIGUSR2);
+	sigaddset(&mask, SIGALRM);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	d->sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
@@ -664,7 +725,7 @@ static int daemon_init(struct daemon *d)
 	d->st.started = (__u64)time(NULL);
 	/* Take over: drain what a dead daemon left, reap at once, re-arm TIME-WAIT. */
 	refresh(d);
-	ring_buffer__consume(d->rb);
+	consume_events(d);
 	sweep(d, true);
 	d->next_sweep_ms = mono_ms() + sweep_interval(d);
 	check_ifaces(d);
@@ -677,7 +738,12 @@ static int wait_ms(const struct daemon *d)
 	const struct tw_timer *t = tw_heap_top(&d->heap);
 	__u64 now = mono_ms(), ms;
 
+	if (d->rb_more)
+		return 0;
 	ms = d->next_sweep_ms > now ? d->next_sweep_ms - now : 0;
+	/* At least once a second: interfaces, and a config change (refresh()). */
+	if (d->next_iface_ms < now + ms)
+		ms = d->next_iface_ms > now ? d->next_iface_ms - now : 0;
 	if (t && d->cfg.hz) {
 		__u64 tw = t->due > d->now ? ((t->due - d->now) * 1000 + d->cfg.hz - 1) / d->cfg.hz : 0;
 
@@ -695,6 +761,8 @@ static void daemon_loop(struct daemon *d)
 
 	xdpct_pin_path(&d->in, "flows", path, sizeof(path));
 	while (!d->stop) {
+		bool rb;
+
 		n = epoll_wait(d->epfd, evs, 16, wait_ms(d));
 		if (n < 0 && errno != EINTR) {
 			dlog("epoll: %s", strerror(errno));
@@ -703,11 +771,12 @@ static void daemon_loop(struct daemon *d)
 		refresh(d);
 		for (i = 0; i < d->nclients; i++)
 			tell_lost(&d->clients[i]);
+		rb = d->rb_more;
 		for (i = 0; i < n; i++) {
 			__u64 tag = evs[i].data.u64;
 
 			if (tag == TAG_RB) {
-				ring_buffer__consume(d->rb);
+				rb = true;
 			} else if (tag == TAG_LISTEN) {
 				client_accept(d);
 			} else if (tag == TAG_METRICS) {
@@ -716,9 +785,13 @@ static void daemon_loop(struct daemon *d)
 			} else if (tag == TAG_SIG) {
 				struct signalfd_siginfo si;
 
-				if (read(d->sigfd, &si, sizeof(si)) == sizeof(si)) {
+				if (read(d->sigfd, &si, sizeof(si)) != sizeof(si))
+					continue;
+				if (si.ssi_signo == SIGINT || si.ssi_signo == SIGTERM) {
 					dlog("signal %u: stopping", si.ssi_signo);
 					d->stop = true;
+				} else {
+					dlog("signal %u from pid %u: ignored", si.ssi_signo, si.ssi_pid);
 				}
 			} else {
 				int fd = (int)(tag >> 8);
@@ -736,6 +809,8 @@ static void daemon_loop(struct daemon *d)
 				}
 			}
 		}
+		if (rb)
+			consume_events(d);
 		run_timers(d);
 		if (mono_ms() >= d->next_sweep_ms) {
 			/* Detached under us (pins removed): nothing left to serve. */
@@ -808,6 +883,13 @@ int xdpct_daemon_start(const struct xdpct_daemon_opts *opts)
 			_exit(0);
 		setsid();
 		prctl(PR_SET_NAME, "xdpctd", 0, 0, 0);
+		/*
+		 * Nothing of the caller's but the ready pipe: an inherited pipe
+		 * would keep its reader waiting for as long as the daemon runs,
+		 * and attach's own map and program descriptors are not ours.
+		 */
+		close_range(3, (unsigned int)p[1] - 1, 0);
+		close_range((unsigned int)p[1] + 1, ~0U, 0);
 		if (chdir("/")) {
 			/* not fatal */
 		}

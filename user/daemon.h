@@ -29,7 +29,9 @@ int xdpct_daemon_start(const struct xdpct_daemon_opts *opts);
 int xdpct_daemon_stop(const struct xdpct_instance *in);
 /*
  * After the daemon stopped and the pins went: remove what it kept for the
- * namespace (log, metrics address) and its directory under /run/xdpct.
+ * namespace (log, metrics address, and the pid file and socket a killed
+ * daemon left) and its directory under /run/xdpct. Nothing while a daemon
+ * holds the pid file.
  */
 void xdpct_daemon_forget(const struct xdpct_instance *in);
 

@@ -249,11 +249,16 @@ bool xdpct_iface_link_alive(const struct xdpct_instance *in, unsigned int ifinde
 
 	link_pin_name(ifindex, name, sizeof(name));
 	xdpct_pin_path(in, name, path, sizeof(path));
+	/*
+	 * Only a missing pin or a link on no interface (or on another) says
+	 * gone. A failure to read (EMFILE, ENOMEM) says nothing, and the
+	 * daemon must not detach a live interface on it.
+	 */
 	fd = bpf_obj_get(path);
 	if (fd < 0)
-		return false;
+		return errno != ENOENT;
 	memset(&info, 0, sizeof(info));
-	alive = !bpf_obj_get_info_by_fd(fd, &info, &len) && info.xdp.ifindex == ifindex;
+	alive = bpf_obj_get_info_by_fd(fd, &info, &len) || info.xdp.ifindex == ifindex;
 	close(fd);
 	return alive;
 }
