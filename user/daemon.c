@@ -37,6 +37,9 @@
 #define STOP_WAIT_MS 5000
 #define EVENTS_PER_WAKE 65536
 
+/* epoll data: a kind, and for the kinds with many descriptors fd << 8. */
+enum { TAG_RB = 1, TAG_LISTEN, TAG_SIG, TAG_CLIENT, TAG_METRICS };
+
 /* ---- timers ---------------------------------------------------------- */
 
 int tw_heap_push(struct tw_heap *h, __u64 due, const struct xdpct_flow_key *key)
@@ -124,12 +127,13 @@ struct daemon {
 	struct client clients[MAX_CLIENTS];
 	int nclients;
 	int epfd, lfd, sigfd, pidfd;
-	int mfd; /* metrics listener (user/metrics.c), -1 when off */
+	struct metrics_server metrics; /* lfd -1 when off */
 	__u64 now; /* clock ticks, refreshed on every wake-up */
 	__u64 next_sweep_ms;
 	__u64 next_iface_ms;
 	__u32 rb_batch; /* events taken in this consume call */
 	bool rb_more;   /* the last call stopped at EVENTS_PER_WAKE */
+	int metrics_wait_ms; /* until a metrics connection's deadline, -1: none */
 	struct ipc_status st;
 	bool stop;
 };
@@ -458,7 +462,7 @@ static void client_accept(struct daemon *d)
 	}
 	/* Room for bursts (a sweep expiring many flows); capped by net.core.wmem_max. */
 	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &(int){ 4 << 20 }, sizeof(int));
-	e.data.u64 = (__u64)fd << 8 | 4;
+	e.data.u64 = (__u64)fd << 8 | TAG_CLIENT;
 	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &e)) {
 		close(fd);
 		return;
@@ -568,8 +572,6 @@ static int epoll_add(int epfd, int fd, __u64 tag)
 	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &e) ? -errno : 0;
 }
 
-enum { TAG_RB = 1, TAG_LISTEN, TAG_SIG, TAG_METRICS };
-
 /*
  * An interface deleted while attached takes its XDP link and tc filter with
  * it; what stays is ours: its link pin and its ifaces entry. Drop those, and
@@ -628,8 +630,7 @@ static void cleanup(struct daemon *d)
 	}
 	if (d->sigfd >= 0)
 		close(d->sigfd);
-	if (d->mfd >= 0)
-		close(d->mfd);
+	metrics_server_close(&d->metrics);
 	if (d->epfd >= 0)
 		close(d->epfd);
 	/* Detached: nothing left to log for either. */
@@ -663,7 +664,8 @@ static int daemon_init(struct daemon *d)
 	sigset_t mask;
 	int err;
 
-	d->epfd = d->lfd = d->sigfd = d->pidfd = d->mfd = -1;
+	d->epfd = d->lfd = d->sigfd = d->pidfd = d->metrics.lfd = -1;
+	d->metrics_wait_ms = -1;
 	err = xdpct_instance_open(&d->in);
 	if (!err)
 		err = xdpct_instance_check(&d->in);
@@ -714,9 +716,8 @@ static int daemon_init(struct daemon *d)
 	}
 	d->opts.metrics_listen = metrics_remember(d->in.run_dir, d->opts.metrics_listen);
 	if (d->opts.metrics_listen) {
-		d->mfd = metrics_listen(d->opts.metrics_listen);
-		if (d->mfd < 0 || epoll_add(d->epfd, d->mfd, TAG_METRICS)) {
-			err = d->mfd < 0 ? d->mfd : -errno;
+		err = metrics_server_open(&d->metrics, d->opts.metrics_listen, d->epfd, TAG_METRICS);
+		if (err) {
 			xdpct_err("daemon: metrics on %s: %s", d->opts.metrics_listen, strerror(-err));
 			return err;
 		}
@@ -750,6 +751,8 @@ static int wait_ms(const struct daemon *d)
 		if (tw < ms)
 			ms = tw;
 	}
+	if (d->metrics_wait_ms >= 0 && (__u64)d->metrics_wait_ms < ms)
+		ms = (__u64)d->metrics_wait_ms;
 	return (int)ms;
 }
 
@@ -779,9 +782,10 @@ static void daemon_loop(struct daemon *d)
 				rb = true;
 			} else if (tag == TAG_LISTEN) {
 				client_accept(d);
-			} else if (tag == TAG_METRICS) {
+			} else if ((tag & 0xff) == TAG_METRICS) {
 				d->st.timers = d->heap.n;
-				metrics_serve(d->mfd, &d->in, &d->st);
+				metrics_server_event(&d->metrics, (int)(tag >> 8), evs[i].events, &d->in,
+						     &d->st);
 			} else if (tag == TAG_SIG) {
 				struct signalfd_siginfo si;
 
@@ -812,6 +816,7 @@ static void daemon_loop(struct daemon *d)
 		if (rb)
 			consume_events(d);
 		run_timers(d);
+		d->metrics_wait_ms = metrics_server_expire(&d->metrics);
 		if (mono_ms() >= d->next_sweep_ms) {
 			/* Detached under us (pins removed): nothing left to serve. */
 			if (access(path, F_OK)) {

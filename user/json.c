@@ -15,26 +15,75 @@ void json_init(struct json *j, FILE *out)
 	j->need_comma[0] = false;
 }
 
+size_t utf8_seq_len(const unsigned char *s)
+{
+	unsigned int n, i, cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80) /* also stops at the terminating NUL */
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	/* Overlong forms, UTF-16 surrogates and beyond U+10FFFF are not UTF-8. */
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+static bool plain(const char *s, size_t *n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (; *p; p++)
+		if (*p < 0x20 || *p == '"' || *p == '\\' || *p >= 0x80)
+			return false;
+	*n = (size_t)(p - (const unsigned char *)s);
+	return true;
+}
+
+/*
+ * A JSON string. Interface names are bytes, not text (any but '/', ':'
+ * and white space): a byte that does not start valid UTF-8 goes out as
+ * U+FFFD, so that every reader can parse what we write.
+ */
 static void put_string(FILE *out, const char *s)
 {
-	size_t n = strcspn(s, "\"\\\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f"
-			      "\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f");
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n;
 
 	fputc_unlocked('"', out);
-	if (!s[n]) { /* nothing to escape: the common case */
+	if (plain(s, &n)) { /* nothing to escape: the common case */
 		fwrite_unlocked(s, 1, n, out);
 		fputc_unlocked('"', out);
 		return;
 	}
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	while (*p) {
+		unsigned char c = *p;
 
-		if (c == '"' || c == '\\')
+		if (c == '"' || c == '\\') {
 			fprintf(out, "\\%c", c);
-		else if (c < 0x20)
+			p++;
+		} else if (c < 0x20) {
 			fprintf(out, "\\u%04x", c);
-		else
-			fputc_unlocked(c, out);
+			p++;
+		} else if ((n = utf8_seq_len(p))) {
+			fwrite_unlocked(p, 1, n, out);
+			p += n;
+		} else {
+			fputs_unlocked("\\ufffd", out);
+			p++;
+		}
 	}
 	fputc_unlocked('"', out);
 }

@@ -25,5 +25,7 @@ void json_i64(struct json *j, const char *key, long long val);
 void json_bool(struct json *j, const char *key, bool val);
 /* Ends the document with a newline. */
 void json_end(struct json *j);
+/* Bytes of the valid UTF-8 sequence that starts at s (1 to 4), or 0 when it is not one. */
+size_t utf8_seq_len(const unsigned char *s);
 
 #endif /* XDPCT_USER_JSON_H */

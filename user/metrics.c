@@ -14,11 +14,10 @@
 #include <bpf/bpf.h>
 #include <xdpct/counters.h>
 #include "flows.h"
+#include "json.h"
 #include "metrics.h"
 
 #define METRICS_IFACES_MAX 64
-/* A scraper gets this long to send its request line. */
-#define METRICS_READ_MS 500
 
 static int parse(const char *spec, struct sockaddr_storage *ss, socklen_t *sl)
 {
@@ -159,14 +158,36 @@ static void counter_family(const char *name, char *family, size_t flen, const ch
 	*help = NULL;
 }
 
+/*
+ * The interface's name as a label value: backslash and double quote
+ * escaped, as the exposition format asks, and a byte that does not start
+ * valid UTF-8 written as U+FFFD (a name is bytes, a label is text).
+ */
 static void iface_name(unsigned int ifindex, char *buf, size_t len)
 {
 	char name[IF_NAMESIZE];
+	const unsigned char *p = (const unsigned char *)name;
+	size_t o = 0, n;
 
-	if (ifindex && if_indextoname(ifindex, name))
-		snprintf(buf, len, "%s", name);
-	else
+	if (!ifindex || !if_indextoname(ifindex, name)) {
 		snprintf(buf, len, "ifindex%u", ifindex);
+		return;
+	}
+	while (*p && o + 4 < len) {
+		if (*p == '\\' || *p == '"') {
+			buf[o++] = '\\';
+			buf[o++] = (char)*p++;
+		} else if ((n = utf8_seq_len(p))) {
+			memcpy(buf + o, p, n);
+			o += n;
+			p += n;
+		} else {
+			memcpy(buf + o, "\xef\xbf\xbd", 3);
+			o += 3;
+			p++;
+		}
+	}
+	buf[o] = 0;
 }
 
 int metrics_render(FILE *out, const struct xdpct_instance *in, const struct ipc_status *st)
@@ -174,7 +195,7 @@ int metrics_render(FILE *out, const struct xdpct_instance *in, const struct ipc_
 	__u64 cnt[CNT__MAX], (*per)[CT__MAX];
 	unsigned int ifidx[METRICS_IFACES_MAX], key, *prev = NULL;
 	struct xdpct_flow_rec *v = NULL;
-	char family[96], last[96] = "", name[IF_NAMESIZE + 16];
+	char family[96], last[96] = "", name[IF_NAMESIZE * 3 + 16];
 	size_t n = 0, nflows, i, nif = 0, k;
 	int err, s;
 
@@ -275,82 +296,4 @@ int metrics_render(FILE *out, const struct xdpct_instance *in, const struct ipc_
 		(unsigned long long)st->readers, (unsigned long long)st->timers,
 		(unsigned long long)st->started);
 	return 0;
-}
-
-static void reply(int fd, const char *status, const char *type, const char *body, size_t len)
-{
-	char head[256];
-	int h = snprintf(head, sizeof(head),
-			 "HTTP/1.0 %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
-			 "Connection: close\r\n\r\n",
-			 status, type, len);
-
-	if (send(fd, head, (size_t)h, MSG_NOSIGNAL) != h)
-		return;
-	while (len) {
-		ssize_t w = send(fd, body, len, MSG_NOSIGNAL);
-
-		if (w <= 0)
-			return;
-		body += w;
-		len -= (size_t)w;
-	}
-}
-
-static void serve_one(int fd, const struct xdpct_instance *in, const struct ipc_status *st)
-{
-	char req[1024];
-	size_t got = 0;
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-	char *body = NULL;
-	size_t blen = 0;
-	FILE *out;
-
-	/* The request line is enough; read until it is complete or time is up. */
-	while (got < sizeof(req) - 1 && !memchr(req, '\n', got)) {
-		ssize_t r;
-
-		if (poll(&p, 1, METRICS_READ_MS) <= 0)
-			return;
-		r = recv(fd, req + got, sizeof(req) - 1 - got, 0);
-		if (r <= 0)
-			return;
-		got += (size_t)r;
-	}
-	req[got] = 0;
-	if (strncmp(req, "GET ", 4)) {
-		reply(fd, "405 Method Not Allowed", "text/plain", "GET only\n", 9);
-		return;
-	}
-	if (strncmp(req + 4, "/metrics ", 9) && strncmp(req + 4, "/metrics?", 9) &&
-	    strncmp(req + 4, "/metrics\r", 9)) {
-		reply(fd, "404 Not Found", "text/plain", "try /metrics\n", 13);
-		return;
-	}
-	out = open_memstream(&body, &blen);
-	if (!out)
-		return;
-	if (metrics_render(out, in, st)) {
-		fclose(out);
-		free(body);
-		reply(fd, "500 Internal Server Error", "text/plain", "read failed\n", 12);
-		return;
-	}
-	fclose(out);
-	reply(fd, "200 OK", "text/plain; version=0.0.4; charset=utf-8", body, blen);
-	free(body);
-}
-
-void metrics_serve(int lfd, const struct xdpct_instance *in, const struct ipc_status *st)
-{
-	int fd, i;
-
-	/* A bounded number per wake-up: the loop has events to serve too. */
-	for (i = 0; i < 16; i++) {
-		fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-		if (fd < 0)
-			return;
-		serve_one(fd, in, st);
-		close(fd);
-	}
 }

@@ -108,4 +108,62 @@ X daemon --stop >/dev/null; X daemon >/dev/null || ok=0
 code=$(run s curl -s -m 3 -o /dev/null -w '%{http_code}' 'http://[::1]:9470/metrics')
 expect still_off "$code" 000 || ok=0
 [ $ok = 1 ] && pass $t || fail $t
+
+t=slow_metrics_clients_hold_nothing_up
+# One client trickles its request a byte at a time, twenty more connect and
+# say nothing: the daemon goes on answering the CLI and serves a scrape.
+ok=1
+X daemon --stop >/dev/null; X daemon --metrics-listen 9470 >/dev/null || ok=0
+run s python3 - <<'PY' &
+import socket, time
+t0 = time.time()
+idle = []
+for i in range(20):
+    s = socket.create_connection(("127.0.0.1", 9470), timeout=2)
+    idle.append(s)
+slow = socket.create_connection(("127.0.0.1", 9470), timeout=2)
+while time.time() - t0 < 4:
+    try:
+        slow.send(b"G")
+    except OSError:
+        break
+    time.sleep(0.3)
+PY
+clients=$!
+sleep 0.5
+worst=0
+for i in 1 2 3 4 5; do
+	a=$(date +%s%3N)
+	X -j status >"$E2E_TMP/st.json" 2>&1 || { echo "  status: $(cat "$E2E_TMP/st.json")"; ok=0; }
+	d=$(( $(date +%s%3N) - a )); [ $d -gt $worst ] && worst=$d
+	sleep 0.3
+done
+echo "  slowest status while the clients held on: $worst ms"
+[ $worst -lt 1000 ] || { echo "  the daemon was held up"; ok=0; }
+code=$(run s curl -s -m 3 -o /dev/null -w '%{http_code}' 'http://127.0.0.1:9470/metrics')
+expect scrape "$code" 200 || ok=0
+wait $clients
+[ $ok = 1 ] && pass $t || fail $t
+
+t=odd_interface_names_are_escaped
+# A name is bytes (any but '/', ':' and white space): the exposition escapes
+# the quote and the backslash, and the JSON and the labels stay UTF-8.
+ok=1
+odd='q"x\y'
+bin=$'z\xffw'
+ip -n "$(ns s)" link add "$odd" type veth peer name odd1 && ip -n "$(ns s)" link set "$odd" up || ok=0
+ip -n "$(ns s)" link add "$bin" type veth peer name bin1 && ip -n "$(ns s)" link set "$bin" up || ok=0
+X attach "$odd" "$bin" --mode generic >/dev/null || ok=0
+run s curl -s -m 3 -o "$E2E_TMP/m2.txt" 'http://127.0.0.1:9470/metrics' || ok=0
+grep -q '^xdpct_interface_attached{interface="q\\"x\\\\y",ifindex="[0-9]*"} 1$' "$E2E_TMP/m2.txt" ||
+	{ echo "  $(grep interface_attached "$E2E_TMP/m2.txt")"; ok=0; }
+grep -q "^xdpct_interface_attached{interface=\"z$(printf '\xef\xbf\xbd')w\"" "$E2E_TMP/m2.txt" ||
+	{ echo "  no U+FFFD for the 0xff byte"; ok=0; }
+iconv -f UTF-8 -t UTF-8 "$E2E_TMP/m2.txt" >/dev/null 2>&1 || { echo "  metrics not UTF-8"; ok=0; }
+X -j status >"$E2E_TMP/st2.json" || ok=0
+names=$(python3 -c 'import json,sys; print(" ".join(sorted(i["name"] for i in json.load(open(sys.argv[1], encoding="utf-8"))["interfaces"])))' \
+	"$E2E_TMP/st2.json" 2>&1)
+expect json_names "$names" "q\"x\\y veth0 z$(printf '\xef\xbf\xbd')w" || ok=0
+X detach "$odd" "$bin" >/dev/null || ok=0
+[ $ok = 1 ] && pass $t || fail $t
 e2e_exit
