@@ -26,6 +26,8 @@ int ipc_connect(const struct xdpct_instance *in)
 		close(fd);
 		return err;
 	}
+	/* A daemon that stopped reading costs a command 2 s per send at most, not forever. */
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &(struct timeval){ .tv_sec = 2 }, sizeof(struct timeval));
 	return fd;
 }
 
