@@ -1,11 +1,13 @@
 # The daemon under what a peer, an operator or a caller can do to it: a FIN
 # replayed into TIME-WAIT thousands of times (one timer, not one per
 # packet), msl lowered while timers are pending (they move), SIGHUP and
-# SIGUSR1 (logged, ignored), a caller's descriptors (not kept), and a
+# SIGUSR1 (logged, ignored), a flush while the daemon is stopped (2 s, not
+# a hang), a caller's descriptors (not kept), and a
 # daemon killed with SIGKILL before detach (nothing left in /run/xdpct).
 # Real kernel TCP between two namespaces, xdpct on the server's interface,
 # a sweep interval of an hour so that only the timers remove TIME-WAIT.
 . "$(dirname "$0")/../lib/e2e.sh"
+TOOLS=${TOP:-.}/build/tests/tools
 
 ns_add c; ns_add s
 link c veth0 s veth0
@@ -102,6 +104,26 @@ grep -q "signal 10 from pid [0-9]*: ignored" "$RUN_DIR/daemon.log" || { echo "  
 close_first_by_client 8103 42103
 for i in $(seq 40); do [ "$(flow_field s 42103 state)" = null ] && break; sleep 0.1; done
 expect expired "$(flow_field s 42103 state)" null || ok=0
+[ $ok = 1 ] && pass $t || fail $t
+
+t=flush_does_not_wait_on_a_stopped_daemon
+# flush tells the daemon of each flow it removed; a daemon that stopped
+# reading (SIGSTOP here) costs it 2 s, not a hang.
+ok=1
+mac=$(ip -n "$(ns s)" -j link show veth0 | jq -r '.[0].address')
+run c "$TOOLS/synflood" veth0 "$mac" 198.18.1.0 198.18.0.2 9 3000 20000 >"$E2E_TMP/sent"
+n=$(X -j stats | jq .tables.embryos.entries)
+[ "$n" -ge 2000 ] || { echo "  only $n embryos"; ok=0; }
+pid=$(X -j status | jq -r .daemon.pid)
+kill -STOP "$pid"
+a=$(date +%s%3N)
+timeout 20 "$XDPCT" -n "$(ns s)" flush >/dev/null; rc=$?
+took=$(( $(date +%s%3N) - a ))
+kill -CONT "$pid"
+echo "  flush of $n flows took $took ms with the daemon stopped"
+expect rc "$rc" 0 || ok=0
+[ "$took" -lt 8000 ] || { echo "  flush waited on the daemon"; ok=0; }
+expect left "$(X -j stats | jq .tables.embryos.entries)" 0 || ok=0
 [ $ok = 1 ] && pass $t || fail $t
 
 t=daemon_keeps_none_of_the_callers_descriptors
