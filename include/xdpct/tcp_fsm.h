@@ -425,7 +425,16 @@ XDPCT_INLINE void xdpct_step_rst(struct xdpct_flow *f, struct xdpct_endpoint *sn
 {
 	bool ok;
 
-	if (rcv->state == TCP_S_SYN_SENT && snd->state == TCP_S_CLOSED)
+	/*
+	 * Closed by a RST already: a host answers each segment for a closed
+	 * connection with another RST. Valid, unjudged, as netfilter takes
+	 * any RST in CLOSE: counted in the flow as conntrack counts it, and
+	 * passed under strict (the peer may have lost the first). It changes
+	 * nothing, so no second EV_CLOSED (xdpct_fsm_step()) and no challenge.
+	 */
+	if (f->flags & FLOW_RST)
+		ok = true;
+	else if (rcv->state == TCP_S_SYN_SENT && snd->state == TCP_S_CLOSED)
 		/* RFC 9293 3.10.7.3: the answer to a SYN must ack the SYN. */
 		ok = xdpct_acks_syn(pkt, rcv);
 	else if (snd->maxwin == 0)
@@ -448,7 +457,6 @@ XDPCT_INLINE void xdpct_step_rst(struct xdpct_flow *f, struct xdpct_endpoint *sn
 	snd->state = TCP_S_CLOSED;
 	rcv->state = TCP_S_CLOSED;
 	f->flags |= FLOW_RST;
-	st->event = EV_CLOSED;
 }
 
 /*
@@ -466,9 +474,14 @@ XDPCT_INLINE bool xdpct_step_syn_on_flow(struct xdpct_flow *f, int dir, int src_
 		/*
 		 * RFC 6191: a SYN may take over a TIME-WAIT 4-tuple only with an
 		 * ISN beyond everything the old connection used in that
-		 * direction; otherwise it may be an old duplicate.
+		 * direction; otherwise it may be an old duplicate. That is what
+		 * the TIME-WAIT end does with a SYN it receives (RFC 1122
+		 * 4.2.2.13); a CLOSED receiver (a listener) takes any ISN, as
+		 * netfilter reopens on any SYN in TIME_WAIT. (The receiver in
+		 * TIME-WAIT implies ct == CT_TIME_WAIT.)
 		 */
-		if (ct == CT_TIME_WAIT && !stale && !xdpct_seq_after(pkt->seq, snd->end)) {
+		if (rcv->state == TCP_S_TIME_WAIT && !stale &&
+		    !xdpct_seq_after(pkt->seq, snd->end)) {
 			st->invalid = INV_OLD_SYN;
 			return true;
 		}
@@ -538,7 +551,13 @@ XDPCT_INLINE void xdpct_fsm_step(struct xdpct_flow *f, int src_is_b, const struc
 			st->invalid = INV_SYN_ON_OPEN;
 			return;
 		}
-		xdpct_ep_init(snd, pkt);
+		/*
+		 * The same SYN again keeps what the endpoint learnt since (the
+		 * peer's ACK and window, the scale agreed), as netfilter
+		 * re-initialises only for a SYN ending beyond td_end.
+		 */
+		if (snd_was != TCP_S_SYN_SENT || pkt->seq != snd->isn)
+			xdpct_ep_init(snd, pkt);
 		if (rcv->state == TCP_S_SYN_SENT) {
 			f->flags |= FLOW_SIMOPEN;
 			xdpct_apply(rcv, F_RECV_SYN);
@@ -615,16 +634,27 @@ XDPCT_INLINE void xdpct_fsm_step(struct xdpct_flow *f, int src_is_b, const struc
 	 * pass, but it never arrived. The peer in TIME-WAIT must ACK again,
 	 * and its 2MSL starts over (RFC 9293 3.10.7.4, TIME-WAIT). After a
 	 * simultaneous close the sender is in TIME-WAIT too in our view, but
-	 * really still CLOSING.
+	 * really still CLOSING. So undo what the lost ACK did (CLOSED back to
+	 * LAST-ACK, TIME-WAIT back to CLOSING); a sender already back there,
+	 * sending its FIN once more, stays.
 	 */
 	if (retransmitted_fin && rcv->state == TCP_S_TIME_WAIT) {
-		snd->state = snd->state == TCP_S_TIME_WAIT ? TCP_S_CLOSING : TCP_S_LAST_ACK;
+		if (snd->state == TCP_S_TIME_WAIT)
+			snd->state = TCP_S_CLOSING;
+		else if (snd->state == TCP_S_CLOSED)
+			snd->state = TCP_S_LAST_ACK;
 		snd->flags &= ~EP_FIN_ACKED;
 		f->tw_start = now;
 		st->event = EV_TW_RESTART;
 		st->respond = RESP_TW_REACK;
 		goto done;
 	}
+	/*
+	 * A SYN-SENT sender acking the SYN+ACK (checked above) did get it:
+	 * only its SYN retransmission made us think it lost it.
+	 */
+	if (snd->state == TCP_S_SYN_SENT && rcv->state == TCP_S_SYN_RECEIVED)
+		xdpct_apply(snd, F_RECV_ACK_OF_SYN);
 	/* Acknowledgments first, as the receiving stack processes them. */
 	if (rcv->state == TCP_S_SYN_SENT || rcv->state == TCP_S_SYN_RECEIVED) {
 		if (xdpct_acks(pkt, rcv->isn + 1))
@@ -667,6 +697,9 @@ done:
 		f->flags &= ~FLOW_REOPENED;
 	} else if (!had_fin && ((f->ep[0].flags | f->ep[1].flags) & EP_FIN_SENT)) {
 		st->event = EV_FIN;
+	} else if (f->state == CT_CLOSE && before != CT_CLOSE) {
+		/* Only a RST closes (xdpct_step_rst()): its first, not a repeat. */
+		st->event = EV_CLOSED;
 	}
 }
 

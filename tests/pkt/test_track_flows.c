@@ -240,6 +240,28 @@ static void retransmitted_syn_and_lost_synack(void)
 	track_close(&T);
 }
 
+/*
+ * The SYN+ACK lost beyond us and the SYN sent twice more: the second
+ * retransmission must not start the client's window view over, and its
+ * ACK, once the SYN+ACK got through, completes the handshake.
+ */
+static void repeated_syn_retransmission_then_the_clients_ack(void)
+{
+	if (open_variant(&VARIANTS[0]))
+		return;
+	track_step(&T, C, SYN, X, 0, 0, W(P, CT_SYN_SENT, SS, CL, 0, EV_NEW), "client SYN");
+	track_step(&T, S, SYN | ACK, Y, X + 1, 0, W(P, CT_SYN_RECV, ES, SR, 0, 0),
+		   "SYN+ACK (delayed beyond us)");
+	track_step(&T, C, SYN, X, 0, 0, W(P, CT_SYN_RECV, SS, SR, 0, 0), "SYN again");
+	track_step(&T, C, SYN, X, 0, 0, W(P, CT_SYN_RECV, SS, SR, 0, 0), "and again");
+	track_step(&T, C, ACK, X + 1, Y + 1, 0, W(P, CT_ESTABLISHED, ES, ES, 0, EV_ESTABLISHED),
+		   "the SYN+ACK arrived: client ACK");
+	track_step(&T, C, PSH, X + 1, Y + 1, 1000, W(P, CT_ESTABLISHED, ES, ES, 0, 0), "data");
+	track_step(&T, C, PSH, X + 1001, Y + 1, 1000, W(P, CT_ESTABLISHED, ES, ES, 0, 0),
+		   "more data");
+	track_close(&T);
+}
+
 /* The final ACK is lost: the FIN comes again into TIME-WAIT and 2MSL restarts. */
 static void lost_final_ack_fin_into_time_wait(void)
 {
@@ -269,19 +291,22 @@ static void lost_final_ack_fin_into_time_wait(void)
 	track_close(&T);
 }
 
+/* The server closed first: the client's SYN reaches its TIME-WAIT (RFC 6191). */
 static void old_duplicate_syn_into_time_wait(void)
 {
 	if (open_variant(&VARIANTS[0]))
 		return;
 	handshake();
 	track_step(&T, C, PSH, X + 1, Y + 1, 1000, W(P, CT_ESTABLISHED, ES, ES, 0, 0), "client data");
-	track_step(&T, C, FIN, X + 1001, Y + 1, 0, W(P, CT_FIN_WAIT, F1, ES, 0, EV_FIN), "client FIN");
-	track_step(&T, S, FIN, Y + 1, X + 1002, 0, W(P, CT_LAST_ACK, F2, LA, 0, 0), "server FIN+ACK");
-	track_step(&T, C, ACK, X + 1002, Y + 2, 0, W(P, CT_TIME_WAIT, TW, CL, 0, EV_TIME_WAIT),
+	track_step(&T, S, FIN, Y + 1, X + 1001, 0, W(P, CT_FIN_WAIT, ES, F1, 0, EV_FIN),
+		   "server FIN");
+	track_step(&T, C, FIN, X + 1001, Y + 2, 0, W(P, CT_LAST_ACK, LA, F2, 0, 0),
+		   "client FIN+ACK");
+	track_step(&T, S, ACK, Y + 2, X + 1002, 0, W(P, CT_TIME_WAIT, CL, TW, 0, EV_TIME_WAIT),
 		   "final ACK");
-	track_step(&T, C, SYN, X, 0, 0, W(P, CT_TIME_WAIT, TW, CL, INV_OLD_SYN, 0),
+	track_step(&T, C, SYN, X, 0, 0, W(P, CT_TIME_WAIT, CL, TW, INV_OLD_SYN, 0),
 		   "old duplicate SYN (old ISN)");
-	track_step(&T, C, SYN, X + 1002, 0, 0, W(P, CT_TIME_WAIT, TW, CL, INV_OLD_SYN, 0),
+	track_step(&T, C, SYN, X + 1002, 0, 0, W(P, CT_TIME_WAIT, CL, TW, INV_OLD_SYN, 0),
 		   "SYN at the old end");
 	track_step(&T, C, SYN, X + 50000, 0, 0, W(P, CT_SYN_SENT, SS, CL, 0, EV_REOPENED),
 		   "SYN beyond: reopens");
@@ -293,6 +318,28 @@ static void old_duplicate_syn_into_time_wait(void)
 	track_step(&T, C, ACK, X + 50001, Y + 8, 0, W(P, CT_ESTABLISHED, ES, ES, 0, EV_ESTABLISHED),
 		   "new connection established");
 	CHECK(!(track_flow(&T).flags & FLOW_REOPENED), "assured again");
+	track_close(&T);
+}
+
+/*
+ * The client closed first: it is the one in TIME-WAIT, and its new SYN
+ * goes to a CLOSED server, which takes any ISN; so does netfilter.
+ */
+static void syn_from_the_time_wait_side_reopens_for_any_isn(void)
+{
+	if (open_variant(&VARIANTS[0]))
+		return;
+	handshake();
+	track_step(&T, C, FIN, X + 1, Y + 1, 0, W(P, CT_FIN_WAIT, F1, ES, 0, EV_FIN), "client FIN");
+	track_step(&T, S, FIN, Y + 1, X + 2, 0, W(P, CT_LAST_ACK, F2, LA, 0, 0), "server FIN+ACK");
+	track_step(&T, C, ACK, X + 2, Y + 2, 0, W(P, CT_TIME_WAIT, TW, CL, 0, EV_TIME_WAIT),
+		   "final ACK");
+	track_step(&T, C, SYN, X - 500, 0, 0, W(P, CT_SYN_SENT, SS, CL, 0, EV_REOPENED),
+		   "client SYN, ISN below the old one");
+	track_step(&T, S, SYN | ACK, Y + 7, X - 499, 0, W(P, CT_SYN_RECV, ES, SR, 0, 0),
+		   "server SYN+ACK");
+	track_step(&T, C, ACK, X - 499, Y + 8, 0, W(P, CT_ESTABLISHED, ES, ES, 0, EV_ESTABLISHED),
+		   "established");
 	track_close(&T);
 }
 
@@ -313,13 +360,14 @@ static void expired_flows_reopen_for_any_syn(void)
 	est_ticks = T.e.cfg.timeout_ticks[CT_ESTABLISHED];
 	CHECK_EQ(tw_ticks, 2 * T.e.cfg.msl_ms * T.e.cfg.hz / 1000, "TIME-WAIT lasts 2MSL in ticks");
 	handshake();
-	track_step(&T, C, FIN, X + 1, Y + 1, 0, W(P, CT_FIN_WAIT, F1, ES, 0, EV_FIN), "client FIN");
-	track_step(&T, S, FIN, Y + 1, X + 2, 0, W(P, CT_LAST_ACK, F2, LA, 0, 0), "server FIN+ACK");
-	track_step(&T, C, ACK, X + 2, Y + 2, 0, W(P, CT_TIME_WAIT, TW, CL, 0, EV_TIME_WAIT),
+	/* The server closes first: the client's SYN goes to its TIME-WAIT. */
+	track_step(&T, S, FIN, Y + 1, X + 1, 0, W(P, CT_FIN_WAIT, ES, F1, 0, EV_FIN), "server FIN");
+	track_step(&T, C, FIN, X + 1, Y + 2, 0, W(P, CT_LAST_ACK, LA, F2, 0, 0), "client FIN+ACK");
+	track_step(&T, S, ACK, Y + 2, X + 2, 0, W(P, CT_TIME_WAIT, CL, TW, 0, EV_TIME_WAIT),
 		   "final ACK");
 	t0 = T.now;
 	track_set_time(&T, t0 + tw_ticks);
-	track_step(&T, C, SYN, X, 0, 0, W(P, CT_TIME_WAIT, TW, CL, INV_OLD_SYN, 0),
+	track_step(&T, C, SYN, X, 0, 0, W(P, CT_TIME_WAIT, CL, TW, INV_OLD_SYN, 0),
 		   "old ISN at the last tick of 2MSL");
 	track_set_time(&T, t0 + tw_ticks + 1);
 	track_step(&T, C, SYN, X, 0, 0, W(P, CT_SYN_SENT, SS, CL, 0, EV_REOPENED),
@@ -639,8 +687,10 @@ int main(void)
 	RUN(rst_in_and_out_of_window);
 	RUN(rst_answering_a_syn_then_retry);
 	RUN(retransmitted_syn_and_lost_synack);
+	RUN(repeated_syn_retransmission_then_the_clients_ack);
 	RUN(lost_final_ack_fin_into_time_wait);
 	RUN(old_duplicate_syn_into_time_wait);
+	RUN(syn_from_the_time_wait_side_reopens_for_any_isn);
 	RUN(expired_flows_reopen_for_any_syn);
 	RUN(egress_and_ingress_share_the_flow);
 	RUN(unknown_flows_and_bad_flags);

@@ -377,6 +377,33 @@ static void simultaneous_close_via_closing(void)
 	NOW = 100;
 }
 
+/*
+ * After a simultaneous close, the first FIN retransmission takes its
+ * sender from TIME-WAIT back to CLOSING; a second one keeps it there, so
+ * the peer's re-ACK brings it to TIME-WAIT, not to CLOSED.
+ */
+static void fin_retransmitted_again_in_closing_stays_closing(void)
+{
+	struct xdpct_step st;
+	int i;
+
+	establish();
+	sendp(C, TCPF_FIN | TCPF_ACK, X + 1, Y + 1, 0);
+	sendp(S, TCPF_FIN | TCPF_ACK, Y + 1, X + 1, 0);
+	sendp(C, TCPF_ACK, X + 2, Y + 2, 0);
+	sendp(S, TCPF_ACK, Y + 2, X + 2, 0);
+	STATES(CT_TIME_WAIT, TW, TW, "both TIME-WAIT");
+	for (i = 0; i < 2; i++) {
+		st = sendp(C, TCPF_FIN | TCPF_ACK, X + 1, Y + 2, 0);
+		VALID(st, "client FIN retransmitted");
+		CHECK_EQ(st.event, EV_TW_RESTART, "restart");
+		CHECK_EQ(st.respond, RESP_TW_REACK, "re-ACK hint");
+		STATES(CT_TIME_WAIT, CG, TW, "client CLOSING");
+	}
+	VALID(sendp(S, TCPF_ACK, Y + 2, X + 2, 0), "server re-ACKs");
+	STATES(CT_TIME_WAIT, TW, TW, "both TIME-WAIT again");
+}
+
 /* SR->F1: the server closes before the third ACK. */
 static void close_in_syn_received(void)
 {
@@ -404,6 +431,36 @@ static void syn_retransmission(void)
 	REJECT(S, TCPF_SYN | TCPF_ACK, Y, X + 1, 0, INV_BAD_SYNACK, "SYN+ACK for the old ISN");
 	VALID(sendp(S, TCPF_SYN | TCPF_ACK, Y, X + 501, 0), "SYN+ACK for the new one");
 	STATES(CT_SYN_RECV, ES, SR, "after");
+}
+
+/*
+ * The SYN+ACK delayed beyond us, the SYN sent twice more: the second
+ * retransmission is the SYN the client is known from, and starts nothing
+ * over (its ACK edge and window, the scale agreed). The client's ACK then
+ * shows it got the SYN+ACK after all.
+ */
+static void repeated_syn_retransmission_keeps_the_window_view(void)
+{
+	struct opt ws7 = { .window = 0, .wscale = 7 }, w500 = { .window = 500, .wscale = -1 };
+	struct xdpct_flow after_first;
+	struct xdpct_step st;
+
+	open_with(&ws7);
+	VALID(sendo(S, TCPF_SYN | TCPF_ACK, Y, X + 1, 0, &ws7), "SYN+ACK, scale 7");
+	VALID(sendo(C, TCPF_SYN, X, 0, 0, &ws7), "SYN retransmitted");
+	STATES(CT_SYN_RECV, SS, SR, "client back in SYN-SENT");
+	after_first = F;
+	VALID(sendo(C, TCPF_SYN, X, 0, 0, &ws7), "SYN retransmitted again");
+	CHECK(!memcmp(&after_first, &F, sizeof(F)), "the second retransmission changes nothing");
+	CHECK_EQ(F.ep[DIR_ORIG].maxend, X + 1 + 64000, "client's right edge from the SYN+ACK");
+	st = sendo(C, TCPF_ACK, X + 1, Y + 1, 0, &w500);
+	VALID(st, "client ACK: it got the SYN+ACK");
+	CHECK_EQ(st.event, EV_ESTABLISHED, "established event");
+	STATES(CT_ESTABLISHED, ES, ES, "established");
+	CHECK_EQ(F.ep[DIR_REPLY].maxend, Y + 1 + 500 * 128, "server's right edge, scaled");
+	VALID(sendo(C, TCPF_ACK, X + 1, Y + 1, 1000, &w500), "client data");
+	VALID(sendo(C, TCPF_ACK, X + 1001, Y + 1, 1000, &w500), "more client data");
+	CHECK_EQ(F.ep[DIR_ORIG].end, X + 2001, "client end");
 }
 
 static void lost_synack(void)
@@ -448,6 +505,50 @@ static void rst_cases(void)
 	STATES(CT_CLOSE, CL, CL, "closed by RST");
 	CHECK(F.flags & FLOW_RST, "FLOW_RST");
 	REJECT(C, TCPF_ACK, X + 1001, Y + 1, 0, INV_UNEXPECTED, "ACK after RST");
+}
+
+/*
+ * A RST on a flow a RST closed: valid (netfilter takes any RST in CLOSE),
+ * the flow byte for byte as it was, and no second EV_CLOSED, whatever its
+ * sequence number or side.
+ */
+static void repeated_rst_on_a_reset_flow_is_no_second_close(void)
+{
+	static const struct {
+		int from;
+		__u8 flags;
+		__u32 seq, ack;
+	} rsts[] = {
+		{ C, TCPF_RST, X + 1, 0 },                    /* the same RST again */
+		{ C, TCPF_RST | TCPF_ACK, X + 1, Y + 1 },
+		{ C, TCPF_RST, X + 100, 0 },                  /* in window, not exact */
+		{ S, TCPF_RST, Y + 1, 0 },                    /* the other side */
+	};
+	struct xdpct_flow before;
+	struct xdpct_step st;
+	size_t i;
+
+	establish();
+	st = sendp(C, TCPF_RST, X + 1, 0, 0);
+	VALID(st, "exact RST");
+	CHECK_EQ(st.event, EV_CLOSED, "closed event");
+	STATES(CT_CLOSE, CL, CL, "closed by RST");
+	for (i = 0; i < sizeof(rsts) / sizeof(rsts[0]); i++) {
+		before = F;
+		st = sendp(rsts[i].from, rsts[i].flags, rsts[i].seq, rsts[i].ack, 0);
+		VALID(st, "RST again");
+		CHECK_EQ(st.event, EV_NONE, "no second close");
+		CHECK_EQ(st.respond, RESP_NONE, "no challenge");
+		CHECK(!memcmp(&before, &F, sizeof(F)), "flow unchanged");
+	}
+	/* A handshake refused by RST: the RST repeated for the SYN repeated. */
+	open_flow();
+	CHECK_EQ(sendp(S, TCPF_RST | TCPF_ACK, 0, X + 1, 0).event, EV_CLOSED, "refused");
+	before = F;
+	st = sendp(S, TCPF_RST | TCPF_ACK, 0, X + 1, 0);
+	VALID(st, "the refusal again");
+	CHECK_EQ(st.event, EV_NONE, "no second close");
+	CHECK(!memcmp(&before, &F, sizeof(F)), "flow unchanged");
 }
 
 /* RFC 9293 3.10.7.3: in SYN-SENT a RST is acceptable when it acks the SYN. */
@@ -506,13 +607,46 @@ static void reopen_by_the_other_side(void)
 	struct xdpct_step st;
 
 	time_wait_by_client();
-	REJECT(S, TCPF_SYN, Y + 1, 0, 0, INV_OLD_SYN, "old server, old sequence");
 	st = sendp(S, TCPF_SYN, Y + 100, 0, 0);
 	VALID(st, "old server opens anew");
 	CHECK(F.flags & FLOW_CLIENT_IS_B, "client is now side b");
 	STATES(CT_SYN_SENT, SS, CL, "roles swapped");
 	VALID(sendp(C, TCPF_SYN | TCPF_ACK, X + 7000, Y + 101, 0), "answer from side a");
 	STATES(CT_SYN_RECV, ES, SR, "after");
+}
+
+/*
+ * The old-duplicate rule is the TIME-WAIT receiver's (RFC 1122 4.2.2.13):
+ * a SYN from the TIME-WAIT side goes to a CLOSED peer, a listener that
+ * takes any ISN, and reopens as in netfilter, whatever its ISN.
+ */
+static void syn_from_the_time_wait_side_reopens_for_any_isn(void)
+{
+	struct xdpct_step st;
+
+	/* The client closed first: client TIME-WAIT, server CLOSED. */
+	establish();
+	sendp(C, TCPF_FIN | TCPF_ACK, X + 1, Y + 1, 0);
+	sendp(S, TCPF_FIN | TCPF_ACK, Y + 1, X + 2, 0);
+	VALID(sendp(C, TCPF_ACK, X + 2, Y + 2, 0), "final ACK");
+	STATES(CT_TIME_WAIT, TW, CL, "client in TIME-WAIT");
+	st = sendp(C, TCPF_SYN, X - 500, 0, 0);
+	VALID(st, "client SYN, ISN below the old one");
+	CHECK_EQ(st.event, EV_REOPENED, "reopened");
+	STATES(CT_SYN_SENT, SS, CL, "new connection");
+	CHECK_EQ(F.ep[DIR_ORIG].isn, X - 500, "new isn");
+	VALID(sendp(S, TCPF_SYN | TCPF_ACK, Y + 7, X - 499, 0), "server SYN+ACK");
+	st = sendp(C, TCPF_ACK, X - 499, Y + 8, 0);
+	VALID(st, "client ACK");
+	CHECK_EQ(st.event, EV_ESTABLISHED, "established");
+	/* Both in TIME-WAIT: the receiver is one, so the rule holds. */
+	establish();
+	sendp(C, TCPF_FIN | TCPF_ACK, X + 1, Y + 1, 0);
+	sendp(S, TCPF_FIN | TCPF_ACK, Y + 1, X + 1, 0);
+	sendp(C, TCPF_ACK, X + 2, Y + 2, 0);
+	sendp(S, TCPF_ACK, Y + 2, X + 2, 0);
+	STATES(CT_TIME_WAIT, TW, TW, "simultaneous close");
+	REJECT(C, TCPF_SYN, X - 500, 0, 0, INV_OLD_SYN, "SYN into the peer's TIME-WAIT");
 }
 
 /* Once the TIME-WAIT outlived its timeout, any SYN may start over. */
@@ -800,13 +934,17 @@ int main(void)
 	RUN(simultaneous_open_server_synack_first);
 	RUN(simultaneous_open_with_both_syns_lost);
 	RUN(simultaneous_close_via_closing);
+	RUN(fin_retransmitted_again_in_closing_stays_closing);
 	RUN(close_in_syn_received);
 	RUN(syn_retransmission);
 	RUN(lost_synack);
+	RUN(repeated_syn_retransmission_keeps_the_window_view);
 	RUN(rst_cases);
 	RUN(rst_answering_a_syn);
+	RUN(repeated_rst_on_a_reset_flow_is_no_second_close);
 	RUN(old_duplicate_syn_into_time_wait);
 	RUN(reopen_by_the_other_side);
+	RUN(syn_from_the_time_wait_side_reopens_for_any_isn);
 	RUN(stale_time_wait_reopens_for_any_isn);
 	RUN(syn_on_established_flow_is_challenged);
 	RUN(window_validation);
