@@ -184,7 +184,7 @@ static __always_inline void xdpct_cookie_flow(struct xdpct_flow *f, const struct
 	__u32 echo = ts ? pkt->tsecr : XDPCT_TS_OPT_WSCALE_MASK;
 	bool ws = (echo & XDPCT_TS_OPT_WSCALE_MASK) != XDPCT_TS_OPT_WSCALE_MASK;
 	__u8 flags = (ws ? EP_WSCALE : 0) | ((echo & XDPCT_TS_OPT_SACK) ? EP_SACK_PERM : 0) |
-		     (ts ? EP_TIMESTAMPS : 0);
+		     (ts ? EP_TIMESTAMPS : 0) | EP_MAXACK;
 	__u32 cwin;
 
 	xdpct_flow_init(f, src_is_b, ifindex, now);
@@ -198,6 +198,7 @@ static __always_inline void xdpct_cookie_flow(struct xdpct_flow *f, const struct
 	c->end = xdpct_seg_end(pkt);
 	cwin = (__u32)pkt->window << (c->wscale & 15);
 	c->maxwin = cwin ? cwin : 1;
+	c->maxack = pkt->ack; /* each has acked the other's SYN */
 
 	s->state = TCP_S_ESTABLISHED;
 	s->flags = flags;
@@ -206,6 +207,7 @@ static __always_inline void xdpct_cookie_flow(struct xdpct_flow *f, const struct
 	s->end = pkt->ack;
 	/* The SYN+ACK offered at most 64 KiB, unscaled. */
 	s->maxwin = 0xffff;
+	s->maxack = pkt->seq;
 	s->maxend = pkt->ack + c->maxwin;
 	c->maxend = pkt->seq + s->maxwin;
 	xdpct_flow_account(f, DIR_ORIG, pkt, now, 1);

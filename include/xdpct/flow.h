@@ -65,6 +65,7 @@ enum {
 	EP_TIMESTAMPS = 1 << 2,
 	EP_FIN_SENT = 1 << 3, /* fin_seq is valid */
 	EP_FIN_ACKED = 1 << 4,
+	EP_MAXACK = 1 << 5,   /* maxack is valid: it has sent an ACK */
 };
 
 /*
@@ -81,7 +82,8 @@ struct xdpct_endpoint {
 	__u8 wscale;   /* shift applied to its windows once both agreed */
 	__u8 flags;    /* EP_* */
 	__u8 state;    /* enum xdpct_tcp_state */
-	__u8 pad[7];
+	__u8 pad[3];
+	__u32 maxack;  /* highest ACK it sent (td_maxack), with EP_MAXACK */
 	__u64 packets;
 	__u64 bytes;   /* IP bytes, as conntrack counts them */
 };

@@ -297,21 +297,21 @@ XDPCT_INLINE bool xdpct_window_step(struct xdpct_endpoint *snd, struct xdpct_end
 				    __u32 seq, __u32 end, __u32 ack, __u32 win, bool has_ack,
 				    bool rcv_unseen, __u32 rcv_end, __u32 rcv_maxend)
 {
-	__u32 maxack = snd->maxwin, snd_maxend, rcv_maxwin;
+	__u32 ackwin = snd->maxwin, snd_maxend, rcv_maxwin;
 
 	/*
 	 * One check at a time, each reading what it needs where it needs it:
 	 * few values live at once keep the fast path out of stack spills.
 	 *
 	 * Acks nothing never sent, and nothing older than a window ago: ack
-	 * in [rcv_end - maxack, rcv_end], one unsigned compare of the
+	 * in [rcv_end - ackwin, rcv_end], one unsigned compare of the
 	 * distance. That is the two modular compares of tcp_in_window while
-	 * maxack stays below half the sequence space: a window is at most
+	 * ackwin stays below half the sequence space: a window is at most
 	 * 2^30 (scale 14, RFC 7323), and the widening below is clamped.
 	 */
-	if (maxack < XDPCT_MAXACKWIN_MIN)
-		maxack = XDPCT_MAXACKWIN_MIN;
-	if (rcv_end - ack > maxack)
+	if (ackwin < XDPCT_MAXACKWIN_MIN)
+		ackwin = XDPCT_MAXACKWIN_MIN;
+	if (rcv_end - ack > ackwin)
 		return false;
 	/* Starts before the right edge the receiver advertised, */
 	snd_maxend = snd->maxend;
@@ -331,6 +331,9 @@ XDPCT_INLINE bool xdpct_window_step(struct xdpct_endpoint *snd, struct xdpct_end
 		snd->maxwin = win;
 	if (xdpct_seq_after(end, snd->end))
 		snd->end = end;
+	/* Where its peer's RST must be (xdpct_step_rst()); the first is set by xdpct_in_window(). */
+	if (has_ack && xdpct_seq_after(ack, snd->maxack))
+		snd->maxack = ack;
 	if (rcv_unseen)
 		rcv->end = rcv_end;
 	/* A zero window still lets one byte through: the window probe. */
@@ -356,8 +359,18 @@ XDPCT_INLINE bool xdpct_in_window(struct xdpct_endpoint *snd, struct xdpct_endpo
 		ack = rcv_end;
 	if (!(pkt->flags & TCPF_SYN))
 		win <<= snd->wscale;
-	return xdpct_window_step(snd, rcv, pkt->seq, xdpct_seg_end(pkt), ack, win, has_ack,
-				 rcv_unseen, rcv_end, rcv_maxend);
+	if (!xdpct_window_step(snd, rcv, pkt->seq, xdpct_seg_end(pkt), ack, win, has_ack,
+			       rcv_unseen, rcv_end, rcv_maxend))
+		return false;
+	/*
+	 * Its first ACK: a SYN+ACK or the handshake's third ACK, both on this
+	 * locked path, so the fast path only ever moves a maxack set here.
+	 */
+	if (has_ack && !(snd->flags & EP_MAXACK)) {
+		snd->maxack = ack;
+		snd->flags |= EP_MAXACK;
+	}
+	return true;
 }
 
 /* Window scaling holds only when both SYNs offered it (RFC 7323 1.3). */
@@ -414,15 +427,27 @@ XDPCT_INLINE void xdpct_reset_flow(struct xdpct_flow *f, int client_is_b, __u64 
 	xdpct_flow_init(f, client_is_b, ifindex, now);
 }
 
+/* The receiver's highest ACK once it sent one, else the sender's end. */
+XDPCT_INLINE __u32 xdpct_rst_window_start(const struct xdpct_endpoint *snd,
+					  const struct xdpct_endpoint *rcv)
+{
+	return (rcv->flags & EP_MAXACK) ? rcv->maxack : snd->end;
+}
+
 /*
  * RFC 5961 3.2: a RST closes the flow only when its sequence number is
  * exactly the next one expected; in window but not exact earns a
- * challenge ACK; anything else is ignored.
+ * challenge ACK; anything else is ignored. The receiver expects what it
+ * last acked, which is behind what we saw sent when data was lost beyond
+ * us (a host that lost the connection answers with seq = that ACK): so
+ * both the receiver's highest ACK (netfilter's td_maxack) and the
+ * sender's end are exact, and the window starts at the first.
  */
 XDPCT_INLINE void xdpct_step_rst(struct xdpct_flow *f, struct xdpct_endpoint *snd,
 				 struct xdpct_endpoint *rcv, const struct xdpct_pkt *pkt,
 				 struct xdpct_step *st)
 {
+	__u32 lo;
 	bool ok;
 
 	/*
@@ -439,10 +464,10 @@ XDPCT_INLINE void xdpct_step_rst(struct xdpct_flow *f, struct xdpct_endpoint *sn
 		ok = xdpct_acks_syn(pkt, rcv);
 	else if (snd->maxwin == 0)
 		ok = false;
-	else if (pkt->seq == snd->end)
+	else if (pkt->seq == snd->end || pkt->seq == (lo = xdpct_rst_window_start(snd, rcv)))
 		ok = true;
 	else {
-		if (xdpct_seq_after(pkt->seq, snd->end) && xdpct_seq_before(pkt->seq, snd->maxend)) {
+		if (xdpct_seq_after(pkt->seq, lo) && xdpct_seq_before(pkt->seq, snd->maxend)) {
 			st->invalid = INV_RST_IN_WINDOW;
 			st->respond = RESP_CHALLENGE;
 		} else {

@@ -24,7 +24,8 @@ struct inv_opts {
 };
 
 #define INV_FLOW_FLAGS (FLOW_CLIENT_IS_B | FLOW_SIMOPEN | FLOW_RST | FLOW_COOKIE | FLOW_REOPENED)
-#define INV_EP_FLAGS (EP_WSCALE | EP_SACK_PERM | EP_TIMESTAMPS | EP_FIN_SENT | EP_FIN_ACKED)
+#define INV_EP_FLAGS \
+	(EP_WSCALE | EP_SACK_PERM | EP_TIMESTAMPS | EP_FIN_SENT | EP_FIN_ACKED | EP_MAXACK)
 
 static inline int inv_fail(char *why, size_t n, const char *fmt, ...)
 {

@@ -187,8 +187,10 @@ static void rst_in_and_out_of_window(void)
 		   "RST before the window");
 	track_step(&T, S, RST | ACK, Y + 200000, X + 501, 0,
 		   W(P, CT_ESTABLISHED, ES, ES, INV_RST_OUT_OF_WINDOW, 0), "RST beyond the window");
-	track_step(&T, C, RST, X + 1, 0, 0, W(P, CT_ESTABLISHED, ES, ES, INV_RST_OUT_OF_WINDOW, 0),
-		   "client RST behind its own data");
+	track_step(&T, C, RST, X, 0, 0, W(P, CT_ESTABLISHED, ES, ES, INV_RST_OUT_OF_WINDOW, 0),
+		   "client RST behind the server's last ACK");
+	track_step(&T, C, RST, X + 250, 0, 0, W(P, CT_ESTABLISHED, ES, ES, INV_RST_IN_WINDOW, 0),
+		   "client RST inside its unacked data");
 	/* Strict drops what pass only counts. */
 	T.e.cfg.policy = POLICY_STRICT;
 	env_set_config(&T.e);
@@ -204,6 +206,31 @@ static void rst_in_and_out_of_window(void)
 	CHECK(f.flags & FLOW_RST, "closed by RST");
 	track_step(&T, C, ACK, X + 501, Y + 1, 0, W(D, CT_CLOSE, CL, CL, INV_UNEXPECTED, 0),
 		   "strict: ACK after RST dropped");
+	track_close(&T);
+}
+
+/*
+ * The client's ACKs move its maxack on the express lane too: the server's
+ * later data is lost beyond us, and its RST at the client's last ACK (a
+ * server that lost the connection) closes the flow, as in netfilter.
+ */
+static void rst_at_the_receivers_last_ack_after_express_acks(void)
+{
+	struct xdpct_flow f;
+
+	if (open_variant(&VARIANTS[0]))
+		return;
+	handshake();
+	track_step(&T, S, PSH, Y + 1, X + 1, 1000, W(P, CT_ESTABLISHED, ES, ES, 0, 0), "server data");
+	track_step(&T, C, ACK, X + 1, Y + 1001, 0, W(P, CT_ESTABLISHED, ES, ES, 0, 0), "client ACK");
+	f = track_flow(&T);
+	CHECK_EQ(f.ep[DIR_ORIG].maxack, Y + 1001, "client's maxack moved");
+	track_step(&T, S, PSH, Y + 1001, X + 1, 500, W(P, CT_ESTABLISHED, ES, ES, 0, 0),
+		   "server data, lost beyond us");
+	track_step(&T, S, RST, Y + 1200, 0, 0, W(P, CT_ESTABLISHED, ES, ES, INV_RST_IN_WINDOW, 0),
+		   "RST inside the lost data");
+	track_step(&T, S, RST, Y + 1001, 0, 0, W(P, CT_CLOSE, CL, CL, 0, EV_CLOSED),
+		   "RST at the client's last ACK");
 	track_close(&T);
 }
 
@@ -685,6 +712,7 @@ int main(void)
 	RUN(server_closes_first_all);
 	RUN(simultaneous_open_and_close);
 	RUN(rst_in_and_out_of_window);
+	RUN(rst_at_the_receivers_last_ack_after_express_acks);
 	RUN(rst_answering_a_syn_then_retry);
 	RUN(retransmitted_syn_and_lost_synack);
 	RUN(repeated_syn_retransmission_then_the_clients_ack);

@@ -497,7 +497,11 @@ static void rst_cases(void)
 	REJECT(S, TCPF_RST | TCPF_ACK, Y + 1 + 64000, X + 1001, 0, INV_RST_OUT_OF_WINDOW,
 	       "RST at the right edge");
 	REJECT(S, TCPF_RST, Y + 1000000, 0, 0, INV_RST_OUT_OF_WINDOW, "RST far beyond");
-	REJECT(C, TCPF_RST, X + 1, 0, 0, INV_RST_OUT_OF_WINDOW, "client RST behind its data");
+	/* The server acked only the SYN (X + 1): its window starts there. */
+	REJECT(C, TCPF_RST, X, 0, 0, INV_RST_OUT_OF_WINDOW, "client RST behind the server's ACK");
+	st = sendp(C, TCPF_RST, X + 500, 0, 0);
+	CHECK_EQ(st.invalid, INV_RST_IN_WINDOW, "client RST inside its unacked data");
+	CHECK_EQ(st.respond, RESP_CHALLENGE, "its challenge ACK hint");
 	STATES(CT_ESTABLISHED, ES, ES, "still established");
 	st = sendp(C, TCPF_RST | TCPF_ACK, X + 1001, Y + 1, 0);
 	VALID(st, "exact RST");
@@ -505,6 +509,30 @@ static void rst_cases(void)
 	STATES(CT_CLOSE, CL, CL, "closed by RST");
 	CHECK(F.flags & FLOW_RST, "FLOW_RST");
 	REJECT(C, TCPF_ACK, X + 1001, Y + 1, 0, INV_UNEXPECTED, "ACK after RST");
+}
+
+/*
+ * Data the server sent was lost beyond us; the server then lost the
+ * connection (a reboot) and answers the client's next segment with a RST
+ * at that segment's ACK, which is the client's RCV.NXT: exact, as
+ * netfilter has it (td_maxack), though behind what we saw the server send.
+ */
+static void rst_at_the_receivers_last_ack_closes(void)
+{
+	struct xdpct_step st;
+
+	establish();
+	VALID(sendp(S, TCPF_ACK, Y + 1, X + 1, 1000), "server data, lost beyond us");
+	VALID(sendp(C, TCPF_ACK, X + 1, Y + 1, 100), "client data, acking only the SYN+ACK");
+	CHECK(F.ep[DIR_ORIG].flags & EP_MAXACK, "client's maxack known");
+	CHECK_EQ(F.ep[DIR_ORIG].maxack, Y + 1, "client's maxack");
+	REJECT(S, TCPF_RST, Y, 0, 0, INV_RST_OUT_OF_WINDOW, "RST behind the client's ACK");
+	st = sendp(S, TCPF_RST, Y + 501, 0, 0);
+	CHECK_EQ(st.invalid, INV_RST_IN_WINDOW, "RST between the ACK and the server's end");
+	st = sendp(S, TCPF_RST, Y + 1, 0, 0);
+	VALID(st, "RST at the client's ACK");
+	CHECK_EQ(st.event, EV_CLOSED, "closed event");
+	STATES(CT_CLOSE, CL, CL, "closed by RST");
 }
 
 /*
@@ -940,6 +968,7 @@ int main(void)
 	RUN(lost_synack);
 	RUN(repeated_syn_retransmission_keeps_the_window_view);
 	RUN(rst_cases);
+	RUN(rst_at_the_receivers_last_ack_closes);
 	RUN(rst_answering_a_syn);
 	RUN(repeated_rst_on_a_reset_flow_is_no_second_close);
 	RUN(old_duplicate_syn_into_time_wait);

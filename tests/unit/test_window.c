@@ -21,11 +21,11 @@ static bool reference_step(struct xdpct_endpoint *snd, struct xdpct_endpoint *rc
 {
 	__u32 snd_maxend = snd->maxend, snd_end = snd->end, snd_maxwin = snd->maxwin;
 	__u32 rcv_maxwin = rcv->maxwin;
-	__u32 maxack = snd_maxwin > XDPCT_MAXACKWIN_MIN ? snd_maxwin : XDPCT_MAXACKWIN_MIN;
+	__u32 ackwin = snd_maxwin > XDPCT_MAXACKWIN_MIN ? snd_maxwin : XDPCT_MAXACKWIN_MIN;
 
 	if (!(xdpct_seq_before(seq, snd_maxend + 1) &&
 	      xdpct_seq_after(end, snd_end - rcv_maxwin - 1) &&
-	      xdpct_seq_before(ack, rcv_end + 1) && xdpct_seq_after(ack, rcv_end - maxack - 1)))
+	      xdpct_seq_before(ack, rcv_end + 1) && xdpct_seq_after(ack, rcv_end - ackwin - 1)))
 		return false;
 	if (rcv_maxwin != 0 && xdpct_seq_after(end, snd_maxend))
 		rcv->maxwin = rcv_maxwin + (end - snd_maxend);
@@ -33,6 +33,9 @@ static bool reference_step(struct xdpct_endpoint *snd, struct xdpct_endpoint *rc
 		snd->maxwin = win;
 	if (xdpct_seq_after(end, snd_end))
 		snd->end = end;
+	/* td_maxack, once set (xdpct_in_window() sets the first). */
+	if (has_ack && xdpct_seq_after(ack, snd->maxack))
+		snd->maxack = ack;
 	if (rcv_unseen)
 		rcv->end = rcv_end;
 	if (has_ack && xdpct_seq_after(ack + win, rcv_maxend - 1))
@@ -87,7 +90,7 @@ static void window_step_equals_netfilter_compares(void)
 	for (i = 0; i < ROUNDS; i++) {
 		struct xdpct_endpoint s, r, s2, r2;
 		__u32 base = rand() % 4 ? rnd32() : (__u32)-(rand() % 100000);
-		__u32 seq, end, ack, win, rcv_end, rcv_maxend, maxack;
+		__u32 seq, end, ack, win, rcv_end, rcv_maxend, ackwin;
 		bool has_ack = rand() % 8, unseen = !(rand() % 8), a, b;
 
 		memset(&s, 0, sizeof(s));
@@ -100,11 +103,12 @@ static void window_step_equals_netfilter_compares(void)
 		r.maxend = near(r.end + s.maxwin);
 		rcv_end = unseen ? near(r.end) : r.end;
 		rcv_maxend = unseen ? rcv_end : r.maxend;
-		maxack = s.maxwin > XDPCT_MAXACKWIN_MIN ? s.maxwin : XDPCT_MAXACKWIN_MIN;
+		ackwin = s.maxwin > XDPCT_MAXACKWIN_MIN ? s.maxwin : XDPCT_MAXACKWIN_MIN;
 		/* Edges: the right edge, the oldest byte, the newest and the oldest ack. */
 		seq = near(rand() % 2 ? s.maxend : s.end - r.maxwin);
 		end = seq + (rand() % 3 ? (__u32)(rand() % 70000) : 0);
-		ack = near(rand() % 2 ? rcv_end : rcv_end - maxack);
+		ack = near(rand() % 2 ? rcv_end : rcv_end - ackwin);
+		s.maxack = near(ack);
 		win = window();
 		s2 = s;
 		r2 = r;
