@@ -64,6 +64,17 @@ int cli_usage(const struct cli_cmd *cmd, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+int cli_unique_args(const struct cli_cmd *cmd, int from, int argc, char **argv)
+{
+	int i, k;
+
+	for (i = from; i < argc; i++)
+		for (k = from; k < i; k++)
+			if (!strcmp(argv[i], argv[k]))
+				return cli_usage(cmd, "'%s' is given twice", argv[i]);
+	return 0;
+}
+
 int cli_uint_arg(const struct cli_cmd *cmd, const char *opt, unsigned long min, unsigned long max,
 		 unsigned long *v)
 {

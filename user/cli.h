@@ -55,6 +55,8 @@ extern const struct cli_cmd *const cli_commands[];
 
 /* Usage error: prints one line and returns EXIT_USAGE. */
 int cli_usage(const struct cli_cmd *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Usage error naming the first of argv[from..argc) given twice; 0 when none is. */
+int cli_unique_args(const struct cli_cmd *cmd, int from, int argc, char **argv);
 /* optarg as a number from min to max into *v: 0, or cli_usage()'s status naming option opt. */
 int cli_uint_arg(const struct cli_cmd *cmd, const char *opt, unsigned long min, unsigned long max,
 		 unsigned long *v);

@@ -55,7 +55,9 @@ const struct cli_cmd cmd_attach = {
 	.run = run_attach,
 };
 
+/* The live config before --config (cur) and with it (next); cur is put back on undo. */
 static struct conf_state cur, next;
+static bool conf_written;
 
 static int apply_config(struct xdpct_instance *in, const char *path)
 {
@@ -72,10 +74,45 @@ static int apply_config(struct xdpct_instance *in, const char *path)
 		xdpct_err("attach: --config %s", why);
 		return -EINVAL;
 	}
+	/* From here the ports map may be half written: undo restores either way. */
+	conf_written = true;
 	err = xdpct_conf_write(in, &cur, &next);
 	if (err)
 		xdpct_err("attach: write config: %s", strerror(-err));
 	return err;
+}
+
+/*
+ * May an attach asking for --sweep-interval sweep_ms leave the running
+ * daemon as it is? Only when it was told that period: the daemon says its
+ * period, not whether it was given one, so a period equal to the one it
+ * would derive from the timeouts is refused (it would change with them).
+ */
+static int sweep_same(const struct xdpct_instance *in, long pid, __u64 sweep_ms)
+{
+	struct ipc_status st = { 0 };
+	struct xdpct_config cfg;
+
+	if (ipc_status(in, &st)) {
+		xdpct_err("attach: --sweep-interval: the daemon running here (pid %ld) does not "
+			  "answer, so its period is unknown: stop it first (xdpct daemon --stop)",
+			  pid);
+		return -EBUSY;
+	}
+	if (st.sweep_interval_ms != sweep_ms) {
+		xdpct_err("attach: --sweep-interval: the daemon running here (pid %ld) sweeps every "
+			  "%llu ms: stop it first (xdpct daemon --stop)",
+			  pid, (unsigned long long)st.sweep_interval_ms);
+		return -EBUSY;
+	}
+	if (xdpct_config_read(in, &cfg) || xdpct_sweep_default_ms(&cfg) == sweep_ms) {
+		xdpct_err("attach: --sweep-interval: the daemon running here (pid %ld) sweeps every "
+			  "%llu ms, which may follow the timeouts rather than be set: stop it first "
+			  "(xdpct daemon --stop)",
+			  pid, (unsigned long long)st.sweep_interval_ms);
+		return -EBUSY;
+	}
+	return 0;
 }
 
 static int parse_opts(int argc, char **argv, enum xdpct_xdp_mode *mode, bool *no_egress,
@@ -157,6 +194,8 @@ static int run_attach(int argc, char **argv)
 		return err < 0 ? 0 : err;
 	if (optind >= argc)
 		return cli_usage(&cmd_attach, "no interface given");
+	if (cli_unique_args(&cmd_attach, optind, argc, argv))
+		return EXIT_USAGE;
 	/* Check what can be checked before anything is loaded. */
 	for (i = optind; i < argc; i++) {
 		if (!if_nametoindex(argv[i])) {
@@ -182,6 +221,10 @@ static int run_attach(int argc, char **argv)
 		if (err)
 			return EXIT_RUNTIME;
 		created = true;
+	} else if (err == -EXDEV) {
+		/* ip netns exec: whatever we pinned would be invisible to every other xdpct. */
+		xdpct_err("attach: %s", xdpct_open_error(err));
+		return EXIT_RUNTIME;
 	} else if (err) {
 		xdpct_err("attach: open %s: %s", in.dir, strerror(-err));
 		return EXIT_RUNTIME;
@@ -212,17 +255,19 @@ static int run_attach(int argc, char **argv)
 		const char *serving = metrics_remember(in.run_dir, NULL);
 		const char *want = strcmp(dopts.metrics_listen, "off") ? dopts.metrics_listen : NULL;
 
-		if (!serving != !want || (want && strcmp(serving, want))) {
+		if (!serving != !want || (want && !metrics_addr_same(serving, want))) {
 			xdpct_err("attach: --metrics-listen: the daemon running here (pid %ld) serves "
 				  "metrics %s%s: stop it first (xdpct daemon --stop)",
 				  pid, serving ? "on " : "nowhere", serving ? serving : "");
 			goto undo;
 		}
 	}
-	if (pid && (dopts.sweep_ms || dopts.detach_on_exit)) {
-		xdpct_err("attach: --%s: a daemon already runs here (pid %ld) with its own settings: "
-			  "stop it first (xdpct daemon --stop)",
-			  dopts.sweep_ms ? "sweep-interval" : "detach-on-exit", pid);
+	if (pid && dopts.sweep_ms && sweep_same(&in, pid, dopts.sweep_ms))
+		goto undo;
+	if (pid && dopts.detach_on_exit) {
+		xdpct_err("attach: --detach-on-exit: a daemon already runs here (pid %ld) with its "
+			  "own settings: stop it first (xdpct daemon --stop)",
+			  pid);
 		goto undo;
 	}
 	if (config) {
@@ -279,6 +324,12 @@ static int run_attach(int argc, char **argv)
 undo:
 	for (i = optind; i < optind + done; i++)
 		xdpct_iface_detach(&in, argv[i], if_nametoindex(argv[i]));
+	/* A new instance goes whole; a running one gets its config back. */
+	if (conf_written && !created) {
+		err = xdpct_conf_write(&in, &next, &cur);
+		if (err)
+			xdpct_err("attach: restore config: %s", strerror(-err));
+	}
 	if (created)
 		xdpct_instance_unpin(&in);
 	xdpct_instance_close(&in);

@@ -51,6 +51,8 @@ static int run_detach(int argc, char **argv)
 		return cli_usage(&cmd_detach, "no interface given (or --all)");
 	if (all && optind < argc)
 		return cli_usage(&cmd_detach, "give interfaces or --all, not both");
+	if (cli_unique_args(&cmd_detach, optind, argc, argv))
+		return EXIT_USAGE;
 
 	err = xdpct_instance_open(&in);
 	if (err) {
@@ -68,6 +70,8 @@ static int run_detach(int argc, char **argv)
 				return n < 0 ? EXIT_RUNTIME : 0;
 			}
 			xdpct_err("detach %s: xdpct is not attached in this namespace", argv[optind]);
+		} else if (err == -EXDEV) {
+			xdpct_err("detach: %s", xdpct_open_error(err));
 		} else {
 			xdpct_err("open %s: %s", in.dir, strerror(-err));
 		}

@@ -107,8 +107,6 @@ static int sample(const struct xdpct_instance *in)
 	printf("tables: flows %llu (evictions %llu), embryos %llu (evictions %llu)\n",
 	       (unsigned long long)live[TABLE_FLOWS], (unsigned long long)evicted[TABLE_FLOWS],
 	       (unsigned long long)live[TABLE_EMBRYOS], (unsigned long long)evicted[TABLE_EMBRYOS]);
-	printf("  %-30s %llu\n", "evictions",
-	       (unsigned long long)(evicted[TABLE_FLOWS] + evicted[TABLE_EMBRYOS]));
 	xdpct_stats_counters(cnt);
 	return 0;
 }

@@ -174,11 +174,12 @@ static int run_status(int argc, char **argv)
 		       emax, emax ? 100.0 * (double)live[TABLE_EMBRYOS] / emax : 0.0);
 		if (daemon) {
 			uptime_str((__u64)time(NULL) - st.started, up, sizeof(up));
-			printf("daemon    pid %lld, up %s, %llu reader%s, %llu TIME-WAIT timer%s, "
-			       "%llu destroyed\n",
+			printf("daemon    pid %lld, up %s, %llu reader%s (reader_drops %llu), "
+			       "%llu TIME-WAIT timer%s, %llu destroyed\n",
 			       (long long)st.pid, up, (unsigned long long)st.readers,
-			       st.readers == 1 ? "" : "s", (unsigned long long)st.timers,
-			       st.timers == 1 ? "" : "s", (unsigned long long)st.destroyed);
+			       st.readers == 1 ? "" : "s", (unsigned long long)st.reader_drops,
+			       (unsigned long long)st.timers, st.timers == 1 ? "" : "s",
+			       (unsigned long long)st.destroyed);
 			printf("sweep     every %llu ms, last: %llu entries in %.1f ms CPU\n",
 			       (unsigned long long)st.sweep_interval_ms,
 			       (unsigned long long)st.last_sweep_seen, st.last_sweep_us / 1000.0);

@@ -32,8 +32,6 @@
 #define SWEEP_BATCH 4096
 #define IFACES_MAX 256 /* the ifaces map's size */
 #define IFACE_CHECK_MS 1000 /* how soon a deleted interface's pin goes */
-#define SWEEP_MIN_MS 100
-#define SWEEP_MAX_MS 5000
 #define STOP_WAIT_MS 5000
 #define EVENTS_PER_WAKE 65536
 
@@ -421,15 +419,7 @@ static void sweep(struct daemon *d, bool arm)
 
 static __u64 sweep_interval(const struct daemon *d)
 {
-	__u64 ms = SWEEP_MAX_MS;
-	int s;
-
-	if (d->opts.sweep_ms)
-		return d->opts.sweep_ms;
-	for (s = 1; s < CT__MAX; s++)
-		if (d->cfg.timeout_ms[s] && d->cfg.timeout_ms[s] / 2 < ms)
-			ms = d->cfg.timeout_ms[s] / 2;
-	return ms < SWEEP_MIN_MS ? SWEEP_MIN_MS : ms;
+	return d->opts.sweep_ms ? d->opts.sweep_ms : xdpct_sweep_default_ms(&d->cfg);
 }
 
 static void client_drop(struct daemon *d, int i)

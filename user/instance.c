@@ -60,12 +60,64 @@ int xdpct_instance_paths(struct xdpct_instance *in)
 	return 0;
 }
 
-int xdpct_bpffs_ensure(void)
+/* How deep a process tree host_mntns() climbs: far more than any shell nesting. */
+#define ANCESTORS_MAX 64
+
+/*
+ * The host's mount namespace: pid 1's; where that cannot be read (pid 1
+ * holds capabilities we lack, as in some sandboxes), the one of the
+ * outermost ancestor that can be. -ENOENT when none can.
+ */
+static int host_mntns(struct stat *out)
 {
+	char path[64], buf[512], *p;
+	long pid = (long)getppid();
+	struct stat st;
+	int err = -ENOENT, i;
+	FILE *f;
+
+	if (!stat("/proc/1/ns/mnt", out))
+		return 0;
+	for (i = 0; i < ANCESTORS_MAX && pid > 1; i++) {
+		snprintf(path, sizeof(path), "/proc/%ld/ns/mnt", pid);
+		if (!stat(path, &st)) {
+			*out = st;
+			err = 0;
+		}
+		snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+		f = fopen(path, "re");
+		if (!f)
+			break;
+		p = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
+		fclose(f);
+		/* "pid (comm) state ppid ...": comm may hold spaces and parentheses. */
+		if (!p || sscanf(p + 1, " %*c %ld", &pid) != 1)
+			break;
+	}
+	return err;
+}
+
+int xdpct_bpffs_check(void)
+{
+	struct stat self, host;
 	struct statfs sfs;
 
 	if (!statfs(XDPCT_BPFFS, &sfs) && sfs.f_type == BPF_FS_MAGIC_NUMBER)
 		return 0;
+	/* Unknown (no /proc): take it for the host's, as before. */
+	if (stat("/proc/self/ns/mnt", &self) || host_mntns(&host))
+		return -ENOENT;
+	return self.st_ino == host.st_ino && self.st_dev == host.st_dev ? -ENOENT : -EXDEV;
+}
+
+int xdpct_bpffs_ensure(void)
+{
+	int err = xdpct_bpffs_check();
+
+	if (err == -EXDEV)
+		xdpct_err("%s", xdpct_open_error(err));
+	if (err != -ENOENT)
+		return err;
 	mkdir(XDPCT_BPFFS, 0700);
 	if (mount("bpf", XDPCT_BPFFS, "bpf", 0, "mode=0700")) {
 		int err = -errno;
@@ -128,6 +180,9 @@ int xdpct_instance_open(struct xdpct_instance *in)
 		if (*objs[i].fd < 0) {
 			err = -errno;
 			xdpct_instance_close(in);
+			/* Not "not attached" when we cannot see where it would be. */
+			if (err == -ENOENT && xdpct_bpffs_check() == -EXDEV)
+				err = -EXDEV;
 			return err;
 		}
 	}
@@ -201,6 +256,9 @@ const char *xdpct_open_error(int err)
 {
 	if (err == -ENOENT)
 		return "xdpct is not attached in this namespace";
+	if (err == -EXDEV)
+		return "/sys/fs/bpf here is not the host's bpffs (a private mount namespace, as 'ip "
+		       "netns exec' makes): use 'xdpct -n NAME' instead of 'ip netns exec NAME xdpct'";
 	if (err == -EPROTO && *check_why)
 		return check_why;
 	return strerror(-err);
@@ -282,6 +340,17 @@ void xdpct_config_derive(struct xdpct_config *cfg)
 	cfg->timeout_ms[CT_TIME_WAIT] = 2 * cfg->msl_ms;
 	for (s = 0; s < CT__MAX; s++)
 		cfg->timeout_ticks[s] = ms_to_ticks(cfg->timeout_ms[s], cfg->hz);
+}
+
+__u64 xdpct_sweep_default_ms(const struct xdpct_config *cfg)
+{
+	__u64 ms = XDPCT_SWEEP_MAX_MS;
+	int s;
+
+	for (s = 1; s < CT__MAX; s++)
+		if (cfg->timeout_ms[s] && cfg->timeout_ms[s] / 2 < ms)
+			ms = cfg->timeout_ms[s] / 2;
+	return ms < XDPCT_SWEEP_MIN_MS ? XDPCT_SWEEP_MIN_MS : ms;
 }
 
 void xdpct_config_defaults(struct xdpct_config *cfg, __u32 hz)

@@ -37,9 +37,20 @@ struct xdpct_instance {
 int xdpct_enter_netns(const char *name);
 /* Fill the instance's paths for the current network namespace. */
 int xdpct_instance_paths(struct xdpct_instance *in);
-/* Mount bpffs on /sys/fs/bpf when it is not there. */
+/*
+ * Is /sys/fs/bpf the host's bpffs? 0 when a bpffs is mounted there; -ENOENT
+ * when none is, in the host's mount namespace (attach mounts one); -EXDEV
+ * when none is and this process has a mount namespace of its own (as
+ * `ip netns exec` makes, with a fresh /sys): pins made there would live
+ * only as long as it and be seen by no other xdpct.
+ */
+int xdpct_bpffs_check(void);
+/* Mount bpffs on /sys/fs/bpf when it is not there; -EXDEV (said) in a private mount namespace. */
 int xdpct_bpffs_ensure(void);
-/* Open the pinned objects; -ENOENT when nothing is attached here. */
+/*
+ * Open the pinned objects; -ENOENT when nothing is attached here, -EXDEV
+ * when the host's bpffs cannot be seen from here (xdpct_bpffs_check()).
+ */
 int xdpct_instance_open(struct xdpct_instance *in);
 void xdpct_instance_close(struct xdpct_instance *in);
 /* Open, or print "xdpct: WHAT: xdpct is not attached in this namespace" (or the cause). */
@@ -71,6 +82,14 @@ int xdpct_conf_write(const struct xdpct_instance *in, const struct conf_state *o
 /* Read and write the live configuration. */
 int xdpct_config_read(const struct xdpct_instance *in, struct xdpct_config *cfg);
 int xdpct_config_write(const struct xdpct_instance *in, const struct xdpct_config *cfg);
+/*
+ * The daemon's sweep period when not given one: half the shortest timeout,
+ * within these bounds (the daemon's sweep_interval(), and attach, which
+ * compares a running daemon's period with it).
+ */
+#define XDPCT_SWEEP_MIN_MS 100
+#define XDPCT_SWEEP_MAX_MS 5000
+__u64 xdpct_sweep_default_ms(const struct xdpct_config *cfg);
 /* Defaults: netfilter's timeouts, MSL 60 s, policy pass. */
 void xdpct_config_defaults(struct xdpct_config *cfg, __u32 hz);
 /* Recompute timeout_ticks from timeout_ms and msl_ms. */

@@ -79,6 +79,16 @@ int metrics_addr_check(const char *spec, char *why, size_t len)
 	return 0;
 }
 
+bool metrics_addr_same(const char *a, const char *b)
+{
+	struct sockaddr_storage sa, sb;
+	socklen_t la, lb;
+
+	if (parse(a, &sa, &la) || parse(b, &sb, &lb))
+		return !strcmp(a, b);
+	return la == lb && !memcmp(&sa, &sb, la);
+}
+
 int metrics_listen(const char *spec)
 {
 	struct sockaddr_storage ss;

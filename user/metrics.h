@@ -23,6 +23,8 @@ int metrics_addr_check(const char *spec, char *why, size_t len);
  * forgets it), else the one remembered, else NULL (off).
  */
 const char *metrics_remember(const char *run_dir, const char *given);
+/* Do two specs name one socket address ("9100" is "127.0.0.1:9100")? */
+bool metrics_addr_same(const char *a, const char *b);
 /* A listening, non-blocking TCP socket on spec; fd or -errno. */
 int metrics_listen(const char *spec);
 /* Write the exposition: data path counters, flows per interface and state, the daemon's own. */

@@ -75,6 +75,8 @@ check detach_other 1 "detach p0: xdpct is not attached there" X detach p0 || ok=
 check detach_both 2 "not both" X detach d0 --all || ok=0
 check detach_mixed 1 "detach nosuch0: interface not found" X detach d0 nosuch0 || ok=0
 check detach_mixed2 1 "detach p0: xdpct is not attached there" X detach d0 p0 || ok=0
+check attach_dup 2 "attach: 'p0' is given twice" X attach p0 p0 || ok=0
+check detach_dup 2 "detach: 'd0' is given twice" X detach d0 d0 || ok=0
 for c in status events stats flush daemon; do
 	check "${c}_extra" 2 "$c: unexpected argument 'x'" X $c x || ok=0
 done
@@ -116,6 +118,19 @@ check config_ports_junk 2 "protected-ports" X config set protected-ports 80,,90 
 check global_netns 1 "netns nosuchns: no such network namespace" "$XDPCT" -n nosuchns status || ok=0
 check global_netns_path 1 "netns ../a: not a namespace name" "$XDPCT" -n ../a status || ok=0
 check global_noarg 2 "unknown or needs an argument" "$XDPCT" -n || ok=0
+[ $ok = 1 ] && pass $t || fail $t
+
+t=failed_attach_with_config_leaves_the_live_config
+# --config is applied before the interfaces are: a failure after it puts the
+# old config and ports map back (the snapshot holds both, via config get).
+printf 'msl 45s\npolicy strict\nprotected-ports 8080\n' >"$E2E_TMP/good.conf"
+ok=1
+check again 1 "attach d0: xdpct is already attached" \
+	X attach d0 --mode generic --config "$E2E_TMP/good.conf" || ok=0
+check second 1 "attach d0: xdpct is already attached" \
+	X attach p0 d0 --mode generic --config "$E2E_TMP/good.conf" || ok=0
+check dup 2 "attach: 'p0' is given twice" X attach p0 p0 --config "$E2E_TMP/good.conf" || ok=0
+expect msl "$(X config get msl)" 1m || ok=0
 [ $ok = 1 ] && pass $t || fail $t
 
 t=bad_values_are_usage_errors_even_when_not_attached
