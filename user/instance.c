@@ -60,15 +60,15 @@ int xdpct_instance_paths(struct xdpct_instance *in)
 	return 0;
 }
 
-/* How deep a process tree host_mntns() climbs: far more than any shell nesting. */
+/* How deep a process tree host_sys() climbs: far more than any shell nesting. */
 #define ANCESTORS_MAX 64
 
 /*
- * The host's mount namespace: pid 1's; where that cannot be read (pid 1
- * holds capabilities we lack, as in some sandboxes), the one of the
- * outermost ancestor that can be. -ENOENT when none can.
+ * /sys as the host has it: pid 1's; where that cannot be read (pid 1 may
+ * be closed even to root, as here), the one of the outermost ancestor that
+ * can be. -ENOENT when none can.
  */
-static int host_mntns(struct stat *out)
+static int host_sys(struct stat *out)
 {
 	char path[64], buf[512], *p;
 	long pid = (long)getppid();
@@ -76,10 +76,10 @@ static int host_mntns(struct stat *out)
 	int err = -ENOENT, i;
 	FILE *f;
 
-	if (!stat("/proc/1/ns/mnt", out))
+	if (!stat("/proc/1/root/sys", out))
 		return 0;
 	for (i = 0; i < ANCESTORS_MAX && pid > 1; i++) {
-		snprintf(path, sizeof(path), "/proc/%ld/ns/mnt", pid);
+		snprintf(path, sizeof(path), "/proc/%ld/root/sys", pid);
 		if (!stat(path, &st)) {
 			*out = st;
 			err = 0;
@@ -97,6 +97,12 @@ static int host_mntns(struct stat *out)
 	return err;
 }
 
+/*
+ * `ip netns exec` mounts a sysfs of its own on /sys (another device than
+ * the host's), which hides the host's bpffs. A private mount namespace
+ * that kept the host's /sys but has no bpffs on it is taken as a host
+ * without one: attach mounts it there.
+ */
 int xdpct_bpffs_check(void)
 {
 	struct stat self, host;
@@ -105,9 +111,9 @@ int xdpct_bpffs_check(void)
 	if (!statfs(XDPCT_BPFFS, &sfs) && sfs.f_type == BPF_FS_MAGIC_NUMBER)
 		return 0;
 	/* Unknown (no /proc): take it for the host's, as before. */
-	if (stat("/proc/self/ns/mnt", &self) || host_mntns(&host))
+	if (stat("/sys", &self) || host_sys(&host))
 		return -ENOENT;
-	return self.st_ino == host.st_ino && self.st_dev == host.st_dev ? -ENOENT : -EXDEV;
+	return self.st_dev == host.st_dev ? -ENOENT : -EXDEV;
 }
 
 int xdpct_bpffs_ensure(void)
@@ -257,8 +263,8 @@ const char *xdpct_open_error(int err)
 	if (err == -ENOENT)
 		return "xdpct is not attached in this namespace";
 	if (err == -EXDEV)
-		return "/sys/fs/bpf here is not the host's bpffs (a private mount namespace, as 'ip "
-		       "netns exec' makes): use 'xdpct -n NAME' instead of 'ip netns exec NAME xdpct'";
+		return "/sys here is not the host's and holds no bpffs (as under 'ip netns exec'): "
+		       "use 'xdpct -n NAME' instead of 'ip netns exec NAME xdpct'";
 	if (err == -EPROTO && *check_why)
 		return check_why;
 	return strerror(-err);

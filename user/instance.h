@@ -39,10 +39,10 @@ int xdpct_enter_netns(const char *name);
 int xdpct_instance_paths(struct xdpct_instance *in);
 /*
  * Is /sys/fs/bpf the host's bpffs? 0 when a bpffs is mounted there; -ENOENT
- * when none is, in the host's mount namespace (attach mounts one); -EXDEV
- * when none is and this process has a mount namespace of its own (as
- * `ip netns exec` makes, with a fresh /sys): pins made there would live
- * only as long as it and be seen by no other xdpct.
+ * when none is on the host's /sys (attach mounts one); -EXDEV when none is
+ * and /sys is not the host's (`ip netns exec` mounts a fresh one): pins
+ * made there would live only as long as this process and be seen by no
+ * other xdpct.
  */
 int xdpct_bpffs_check(void);
 /* Mount bpffs on /sys/fs/bpf when it is not there; -EXDEV (said) in a private mount namespace. */

@@ -659,14 +659,14 @@ XDPCT_INLINE void xdpct_fsm_step(struct xdpct_flow *f, int src_is_b, const struc
 	 * pass, but it never arrived. The peer in TIME-WAIT must ACK again,
 	 * and its 2MSL starts over (RFC 9293 3.10.7.4, TIME-WAIT). After a
 	 * simultaneous close the sender is in TIME-WAIT too in our view, but
-	 * really still CLOSING. So undo what the lost ACK did (CLOSED back to
-	 * LAST-ACK, TIME-WAIT back to CLOSING); a sender already back there,
-	 * sending its FIN once more, stays.
+	 * really still CLOSING. So undo what the lost ACK did (TIME-WAIT back
+	 * to CLOSING, anything else to LAST-ACK, whose FIN is not acked); a
+	 * sender already back in CLOSING, sending its FIN once more, stays.
 	 */
 	if (retransmitted_fin && rcv->state == TCP_S_TIME_WAIT) {
 		if (snd->state == TCP_S_TIME_WAIT)
 			snd->state = TCP_S_CLOSING;
-		else if (snd->state == TCP_S_CLOSED)
+		else if (snd->state != TCP_S_CLOSING)
 			snd->state = TCP_S_LAST_ACK;
 		snd->flags &= ~EP_FIN_ACKED;
 		f->tw_start = now;

@@ -36,16 +36,16 @@ t=ip_netns_exec_is_refused_and_leaves_nothing
 ok=1
 NSX=(ip netns exec "$(ns a)")
 USE_N="use 'xdpct -n NAME' instead of 'ip netns exec NAME xdpct'"
-check attach 1 "^xdpct: attach: /sys/fs/bpf here is not the host's bpffs .*$USE_N" \
+check attach 1 "^xdpct: attach: /sys here is not the host's and holds no bpffs .*$USE_N" \
 	"${NSX[@]}" "$XDPCT" attach d0 --mode generic || ok=0
 expect xdp "$(ip -n "$(ns a)" -j link show d0 | jq -r '.[0].xdp.prog.id // "none"')" none || ok=0
 expect tc "$(tc -n "$(ns a)" filter show dev d0 egress)" "" || ok=0
 [ -e "$PIN_DIR" ] && { echo "  pins made in $PIN_DIR"; ok=0; }
 expect pids "$(ip netns pids "$(ns a)")" "" || ok=0
 # Read-only commands say why they see nothing, not "not attached".
-check status 1 "^xdpct: status: /sys/fs/bpf here is not the host's bpffs" \
+check status 1 "^xdpct: status: /sys here is not the host's and holds no bpffs" \
 	"${NSX[@]}" "$XDPCT" status || ok=0
-check detach 1 "^xdpct: detach: /sys/fs/bpf here is not the host's bpffs" \
+check detach 1 "^xdpct: detach: /sys here is not the host's and holds no bpffs" \
 	"${NSX[@]}" "$XDPCT" detach --all || ok=0
 [ $ok = 1 ] && pass $t || fail $t
 
