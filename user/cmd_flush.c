@@ -171,8 +171,8 @@ static int parse_endpoint(const char *s, __u32 *addr, __u16 *port, int *family)
 	memset(addr, 0, 16);
 	if (inet_pton(AF_INET, host, addr) == 1)
 		*family = 4;
-	else if (inet_pton(AF_INET6, host, addr) == 1)
-		*family = 6;
+	else if (host != buf && inet_pton(AF_INET6, host, addr) == 1)
+		*family = 6; /* bracketed only: "2001:db8::2:80" is itself an address */
 	else
 		return -EINVAL;
 	*port = htons((__u16)p);
@@ -194,9 +194,10 @@ static int run_delete(int argc, char **argv)
 	if (argc - optind != 2)
 		return cli_usage(&cmd_delete, "needs two endpoints, ADDR:PORT ADDR:PORT");
 	if (parse_endpoint(argv[optind], pkt.saddr, &pkt.sport, &fa))
-		return cli_usage(&cmd_delete, "'%s' is not ADDR:PORT", argv[optind]);
+		return cli_usage(&cmd_delete, "'%s' is not ADDR:PORT or [V6]:PORT", argv[optind]);
 	if (parse_endpoint(argv[optind + 1], pkt.daddr, &pkt.dport, &fb))
-		return cli_usage(&cmd_delete, "'%s' is not ADDR:PORT", argv[optind + 1]);
+		return cli_usage(&cmd_delete, "'%s' is not ADDR:PORT or [V6]:PORT",
+				 argv[optind + 1]);
 	if (fa != fb)
 		return cli_usage(&cmd_delete, "one IPv4 and one IPv6 endpoint");
 	pkt.family = (__u8)fa;

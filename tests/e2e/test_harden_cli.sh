@@ -100,6 +100,7 @@ check delete_three 2 "needs two endpoints" X delete 198.18.0.1:1 198.18.0.2:1 19
 check delete_port0 2 "'198.18.0.1:0' is not ADDR:PORT" X delete 198.18.0.1:0 198.18.0.2:80 || ok=0
 check delete_port_big 2 "'198.18.0.1:70000' is not ADDR:PORT" X delete 198.18.0.1:70000 198.18.0.2:80 || ok=0
 check delete_v6_noport 2 "is not ADDR:PORT" X delete '[2001:db8::1]' '[2001:db8::2]:80' || ok=0
+check delete_v6_unbracketed 2 "'2001:db8::1:80' is not ADDR:PORT or \[V6\]:PORT" X delete 2001:db8::1:80 '[2001:db8::2]:80' || ok=0
 check delete_missing 1 "no such flow" X delete 198.18.0.9:1 198.18.0.8:2 || ok=0
 check daemon_again 1 "daemon: already running" X daemon || ok=0
 check demo_ns 2 "no -n" X demo || ok=0
