@@ -69,11 +69,12 @@ struct xdpct_pkt {
 	__u16 dport;
 	__u32 seq; /* host order from here on */
 	__u32 ack;
+	/* Beyond 64 KiB only in a BIG TCP GSO packet (tc egress): 32 bits. */
+	__u32 payload_len; /* TCP payload bytes */
+	__u32 ip_len;      /* IP datagram length, what conntrack counts as bytes */
 	__u16 window;      /* unscaled, as on the wire */
-	__u16 payload_len; /* TCP payload bytes */
 	__u16 l3_off;      /* offset of the IP header in the frame */
 	__u16 l4_off;      /* offset of the TCP header */
-	__u16 ip_len;      /* IP datagram length, what conntrack counts as bytes */
 	__u16 mss;
 	__u32 tsval;
 	__u32 tsecr;
@@ -83,7 +84,8 @@ struct xdpct_pkt {
 	__u8 wscale;
 	__u8 vlans;  /* tags seen */
 	__u8 opt_len; /* bytes of TCP options after the fixed header */
-	__u8 pad[2];
+	__u8 jumbo_hbh; /* a BIG TCP packet's hop-by-hop jumbo header: its segments carry none */
+	__u8 pad[1];
 };
 
 XDPCT_INLINE __u16 xdpct_ntohs(__u16 v)
@@ -238,7 +240,7 @@ XDPCT_INLINE int xdpct_parse_tcp(const void *data, const void *data_end, __u32 o
 	pkt->ack = xdpct_ntohl(th->ack);
 	pkt->window = xdpct_ntohs(th->window);
 	pkt->flags = th->flags;
-	pkt->payload_len = (__u16)(l4_len - hlen);
+	pkt->payload_len = l4_len - hlen;
 	pkt->opt_len = (__u8)(hlen - sizeof(*th));
 	return PARSE_OK;
 }
@@ -253,6 +255,9 @@ XDPCT_INLINE int xdpct_parse_ip4(const void *data, const void *data_end, __u32 o
 		return PARSE_MAL_IP4;
 	ihl = (__u32)(iph->ver_ihl & 0x0f) * 4;
 	tot = xdpct_ntohs(iph->tot_len);
+	/* BIG TCP: a GSO packet beyond 64 KiB says 0, its length is the frame's. */
+	if (tot == 0 && frame_len > off + 0xffff)
+		tot = frame_len - off;
 	if ((iph->ver_ihl >> 4) != 4 || ihl < sizeof(*iph) || tot < ihl || off + tot > frame_len)
 		return PARSE_MAL_IP4;
 	if (xdpct_ntohs(iph->frag_off) & (XDPCT_IP4_MF | XDPCT_IP4_OFFSET))
@@ -261,7 +266,7 @@ XDPCT_INLINE int xdpct_parse_ip4(const void *data, const void *data_end, __u32 o
 		return PARSE_NOT_TCP;
 	pkt->family = 4;
 	pkt->l3_off = (__u16)off;
-	pkt->ip_len = (__u16)tot;
+	pkt->ip_len = tot;
 	pkt->saddr[0] = iph->saddr;
 	pkt->daddr[0] = iph->daddr;
 	return xdpct_parse_tcp(data, data_end, off + ihl, tot - ihl, pkt);
@@ -272,19 +277,29 @@ XDPCT_INLINE int xdpct_parse_ip6(const void *data, const void *data_end, __u32 o
 {
 	const struct xdpct_ip6 *ip6 = (const struct xdpct_ip6 *)((const __u8 *)data + off);
 	__u32 plen, ext_len = 0;
+	bool jumbo = false;
 	__u8 next;
 	int i;
 
 	if ((const void *)(ip6 + 1) > data_end)
 		return PARSE_MAL_IP6;
 	plen = xdpct_ntohs(ip6->payload_len);
-	/* Jumbograms (payload length 0) are not TCP traffic we can judge. */
+	/*
+	 * Payload length 0: a jumbogram (RFC 2675), as BIG TCP GSO packets
+	 * beyond 64 KiB are (with a hop-by-hop jumbo option on kernels before
+	 * 6.12, skipped below as any extension header): the length is the
+	 * frame's. A shorter frame saying 0 is malformed.
+	 */
+	if (plen == 0 && frame_len > off + sizeof(*ip6) + 0xffff) {
+		plen = frame_len - off - (__u32)sizeof(*ip6);
+		jumbo = true;
+	}
 	if ((((const __u8 *)ip6)[0] >> 4) != 6 || plen == 0 ||
 	    off + sizeof(*ip6) + plen > frame_len)
 		return PARSE_MAL_IP6;
 	pkt->family = 6;
 	pkt->l3_off = (__u16)off;
-	pkt->ip_len = (__u16)(plen + sizeof(*ip6));
+	pkt->ip_len = plen + (__u32)sizeof(*ip6);
 	for (i = 0; i < 4; i++) {
 		pkt->saddr[i] = ip6->saddr[i];
 		pkt->daddr[i] = ip6->daddr[i];
@@ -308,6 +323,15 @@ XDPCT_INLINE int xdpct_parse_ip6(const void *data, const void *data_end, __u32 o
 		len = ((__u32)ext->hdrlen + 1) * 8;
 		if (ext_len + len > plen)
 			return PARSE_MAL_IP6_EXT;
+		/*
+		 * The kernel's jumbo header (8 bytes, first): segmentation drops
+		 * it, so neither the bytes counted nor each segment's headers
+		 * include it (xdpct_flow_count()).
+		 */
+		if (jumbo && i == 0 && next == XDPCT_IPPROTO_HOPOPTS && len == 8) {
+			pkt->jumbo_hbh = 8;
+			pkt->ip_len -= 8;
+		}
 		next = ext->nexthdr;
 		ext_len += len;
 		off += len;
@@ -396,7 +420,7 @@ XDPCT_INLINE bool xdpct_parse_express_l3(const void *data, const void *data_end,
 		if (tot < sizeof(*iph) || l3_off + tot > frame_len)
 			return false;
 		pkt->family = 4;
-		pkt->ip_len = (__u16)tot;
+		pkt->ip_len = tot;
 		pkt->saddr[0] = iph->saddr;
 		pkt->daddr[0] = iph->daddr;
 		l4_off = l3_off + sizeof(*iph);
@@ -412,7 +436,7 @@ XDPCT_INLINE bool xdpct_parse_express_l3(const void *data, const void *data_end,
 		if (l3_off + sizeof(*ip6) + l4_len > frame_len)
 			return false;
 		pkt->family = 6;
-		pkt->ip_len = (__u16)(l4_len + sizeof(*ip6));
+		pkt->ip_len = l4_len + (__u32)sizeof(*ip6);
 		for (i = 0; i < 4; i++) {
 			pkt->saddr[i] = ip6->saddr[i];
 			pkt->daddr[i] = ip6->daddr[i];
@@ -422,6 +446,7 @@ XDPCT_INLINE bool xdpct_parse_express_l3(const void *data, const void *data_end,
 		return false;
 	}
 	pkt->l3_off = (__u16)l3_off;
+	pkt->jumbo_hbh = 0;
 	/* The TCP header as the full parser reads it. */
 	return xdpct_parse_tcp(data, data_end, l4_off, l4_len, pkt) == PARSE_OK;
 }

@@ -761,7 +761,8 @@ XDPCT_INLINE bool xdpct_fsm_open(struct xdpct_flow *f, int src_is_b, const struc
 XDPCT_INLINE void xdpct_flow_count(struct xdpct_flow *f, int dir, const struct xdpct_pkt *pkt,
 				   __u32 segs)
 {
-	__u32 hdrs = pkt->l4_off - pkt->l3_off + sizeof(struct xdpct_tcp) + pkt->opt_len;
+	__u32 hdrs = pkt->l4_off - pkt->l3_off - pkt->jumbo_hbh + sizeof(struct xdpct_tcp) +
+		     pkt->opt_len;
 
 	/*
 	 * Plain adds, written only by segments of this direction. One
