@@ -72,6 +72,9 @@ static int run_daemon(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage(&cmd_daemon, "unexpected argument '%s'", argv[optind]);
+	/* What a daemon should run with means nothing to one being stopped. */
+	if (stop && (o.foreground || o.detach_on_exit || o.metrics_listen || o.sweep_ms))
+		return cli_usage(&cmd_daemon, "--stop takes no other option");
 	if (xdpct_instance_need(&in, "daemon"))
 		return EXIT_RUNTIME;
 	pid = xdpct_daemon_pid(&in);
@@ -84,6 +87,8 @@ static int run_daemon(int argc, char **argv)
 		}
 		if (pid)
 			xdpct_info("daemon stopped (pid %ld)", pid);
+		else
+			xdpct_info("no daemon was running");
 		return 0;
 	}
 	xdpct_instance_close(&in);

@@ -64,6 +64,7 @@ check badstate 2 "--state: 'OPEN' is not a state" X list --state OPEN || ok=0
 check badaddr 2 "--addr: '198.18.0.300' is not" X list --addr 198.18.0.300 || ok=0
 check badprefix 2 "--addr: '198.18.0.0/33'" X list --addr 198.18.0.0/33 || ok=0
 check ctjson 2 "--conntrack and -j are two formats" X -j list --conntrack || ok=0
+check stopplus 2 "daemon: --stop takes no other option" X daemon --stop --metrics-listen 9100 || ok=0
 check badport 2 "--port: '0'" X events --port 0 || ok=0
 check badtype 2 "--type: 'boom'" X events --type boom || ok=0
 check badcount 2 "--count" X stats --interval 1s --count x || ok=0
