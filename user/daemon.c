@@ -111,6 +111,7 @@ bool xdpct_flow_expired(const struct xdpct_flow *f, const struct xdpct_config *c
 
 struct client {
 	int fd;
+	__u64 since_ms; /* connected (CLOCK_MONOTONIC) */
 	bool subscribed;
 	bool full; /* its socket buffer was full: skip it until the next wake-up */
 	__u64 lost; /* events it missed, told to it once there is room */
@@ -446,9 +447,23 @@ static void client_accept(struct daemon *d)
 		close(fd);
 		return;
 	}
+	/*
+	 * Full: the oldest connection that is not an events reader (a command
+	 * that never finished, or never asked anything) makes room, so idle
+	 * connections cannot keep status and flush out. Readers stay.
+	 */
 	if (d->nclients == MAX_CLIENTS) {
-		close(fd);
-		return;
+		int i, oldest = -1;
+
+		for (i = 0; i < d->nclients; i++)
+			if (!d->clients[i].subscribed &&
+			    (oldest < 0 || d->clients[i].since_ms < d->clients[oldest].since_ms))
+				oldest = i;
+		if (oldest < 0) {
+			close(fd);
+			return;
+		}
+		client_drop(d, oldest);
 	}
 	/* Room for bursts (a sweep expiring many flows); capped by net.core.wmem_max. */
 	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &(int){ 4 << 20 }, sizeof(int));
@@ -457,7 +472,7 @@ static void client_accept(struct daemon *d)
 		close(fd);
 		return;
 	}
-	d->clients[d->nclients++] = (struct client){ .fd = fd };
+	d->clients[d->nclients++] = (struct client){ .fd = fd, .since_ms = mono_ms() };
 }
 
 static void client_input(struct daemon *d, int fd)

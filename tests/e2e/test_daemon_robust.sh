@@ -1,8 +1,9 @@
 # The daemon under what a peer, an operator or a caller can do to it: a FIN
 # replayed into TIME-WAIT thousands of times (one timer, not one per
 # packet), msl lowered while timers are pending (they move), SIGHUP and
-# SIGUSR1 (logged, ignored), a flush while the daemon is stopped (2 s, not
-# a hang), a caller's descriptors (not kept), and a
+# SIGUSR1 (logged, ignored), seventy idle connections (the CLI still gets
+# in), a flush while the daemon is stopped (2 s, not a hang), a caller's
+# descriptors (not kept), and a
 # daemon killed with SIGKILL before detach (nothing left in /run/xdpct).
 # Real kernel TCP between two namespaces, xdpct on the server's interface,
 # a sweep interval of an hour so that only the timers remove TIME-WAIT.
@@ -104,6 +105,32 @@ grep -q "signal 10 from pid [0-9]*: ignored" "$RUN_DIR/daemon.log" || { echo "  
 close_first_by_client 8103 42103
 for i in $(seq 40); do [ "$(flow_field s 42103 state)" = null ] && break; sleep 0.1; done
 expect expired "$(flow_field s 42103 state)" null || ok=0
+[ $ok = 1 ] && pass $t || fail $t
+
+t=idle_connections_do_not_lock_the_cli_out
+# Seventy connections to the daemon's socket that never ask anything: the
+# oldest idle one makes room, so status still answers and a reader still
+# subscribes.
+ok=1
+python3 - "$RUN_DIR/events.sock" <<'PY' &
+import socket, sys, time
+held = []
+for i in range(70):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    s.connect(sys.argv[1])
+    held.append(s)
+time.sleep(3)
+PY
+idle=$!
+sleep 1
+out=$(X -j status 2>&1) || { echo "  status: $out"; ok=0; }
+expect running "$(jq -r .daemon.running <<<"$out" 2>/dev/null)" true || ok=0
+timeout 5 "$XDPCT" -n "$(ns s)" events --count 1 >"$E2E_TMP/ev1" 2>&1 &
+r=$!
+sleep 0.5
+close_first_by_client 8104 42104
+wait $r; expect reader_rc $? 0 || { cat "$E2E_TMP/ev1"; ok=0; }
+wait $idle
 [ $ok = 1 ] && pass $t || fail $t
 
 t=flush_does_not_wait_on_a_stopped_daemon
