@@ -221,8 +221,12 @@ static int run_attach(int argc, char **argv)
 		if (err)
 			return EXIT_RUNTIME;
 		created = true;
-	} else if (err == -EXDEV) {
-		/* ip netns exec: whatever we pinned would be invisible to every other xdpct. */
+	} else if (err == -EXDEV || err == -EUCLEAN) {
+		/*
+		 * ip netns exec: whatever we pinned would be invisible to every
+		 * other xdpct. Pins missing: creating over the rest would fail,
+		 * and its undo would take the pins that are left with it.
+		 */
 		xdpct_err("attach: %s", xdpct_open_error(err));
 		return EXIT_RUNTIME;
 	} else if (err) {

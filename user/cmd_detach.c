@@ -56,7 +56,7 @@ static int run_detach(int argc, char **argv)
 
 	err = xdpct_instance_open(&in);
 	if (err) {
-		if (err == -ENOENT) {
+		if (err == -ENOENT || err == -EUCLEAN) {
 			if (all) {
 				/* Pins half gone: stop the daemon, remove what is left. */
 				int n;
@@ -69,7 +69,7 @@ static int run_detach(int argc, char **argv)
 					xdpct_info("removed %d pins of an incomplete instance", n);
 				return n < 0 ? EXIT_RUNTIME : 0;
 			}
-			xdpct_err("detach %s: xdpct is not attached in this namespace", argv[optind]);
+			xdpct_err("detach %s: %s", argv[optind], xdpct_open_error(err));
 		} else if (err == -EXDEV) {
 			xdpct_err("detach: %s", xdpct_open_error(err));
 		} else {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Finding, opening and removing an instance's pinned objects. */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -159,6 +160,21 @@ static void removed_map(struct xdpct_instance *in)
 	in->removed = p == MAP_FAILED ? NULL : p;
 }
 
+/* Does the instance's pin directory hold anything? */
+static bool pin_dir_in_use(const struct xdpct_instance *in)
+{
+	DIR *d = opendir(in->dir);
+	struct dirent *e;
+	bool used = false;
+
+	if (!d)
+		return false;
+	while (!used && (e = readdir(d)))
+		used = strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	closedir(d);
+	return used;
+}
+
 int xdpct_instance_open(struct xdpct_instance *in)
 {
 	struct {
@@ -186,9 +202,12 @@ int xdpct_instance_open(struct xdpct_instance *in)
 		if (*objs[i].fd < 0) {
 			err = -errno;
 			xdpct_instance_close(in);
-			/* Not "not attached" when we cannot see where it would be. */
+			/* Not "not attached" when we cannot see where it would be, */
 			if (err == -ENOENT && xdpct_bpffs_check() == -EXDEV)
 				err = -EXDEV;
+			/* nor when what is there is an instance with pins missing. */
+			else if (err == -ENOENT && pin_dir_in_use(in))
+				err = -EUCLEAN;
 			return err;
 		}
 	}
@@ -262,6 +281,9 @@ const char *xdpct_open_error(int err)
 {
 	if (err == -ENOENT)
 		return "xdpct is not attached in this namespace";
+	if (err == -EUCLEAN)
+		return "an incomplete instance is pinned here (pins were removed): "
+		       "'xdpct detach --all' clears it";
 	if (err == -EXDEV)
 		return "/sys here is not the host's and holds no bpffs (as under 'ip netns exec'): "
 		       "use 'xdpct -n NAME' instead of 'ip netns exec NAME xdpct'";

@@ -49,7 +49,9 @@ int xdpct_bpffs_check(void);
 int xdpct_bpffs_ensure(void);
 /*
  * Open the pinned objects; -ENOENT when nothing is attached here, -EXDEV
- * when the host's bpffs cannot be seen from here (xdpct_bpffs_check()).
+ * when the host's bpffs cannot be seen from here (xdpct_bpffs_check()),
+ * -EUCLEAN when some pins are there but not all (only detach --all may
+ * touch such an instance).
  */
 int xdpct_instance_open(struct xdpct_instance *in);
 void xdpct_instance_close(struct xdpct_instance *in);

@@ -114,6 +114,13 @@ t=detach_all_removes_an_incomplete_instance
 ok=1
 rm -f "$PIN_DIR/flows" "$PIN_DIR/config"
 check_out=$(X status 2>&1); expect status_rc "$?" 1 || ok=0
+expect status "$check_out" "xdpct: status: an incomplete instance is pinned here (pins were removed): 'xdpct detach --all' clears it" || ok=0
+# attach neither builds over it nor, failing, takes the pins that are left.
+pins=$(ls "$PIN_DIR" | wc -l)
+ip -n "$(ns s)" link add d1 type veth peer name p1
+out=$(X attach d1 2>&1); expect attach_rc "$?" 1 || ok=0
+grep -q "^xdpct: attach: an incomplete instance is pinned here" <<<"$out" || { echo "  attach: $out"; ok=0; }
+expect pins_kept "$(ls "$PIN_DIR" | wc -l)" "$pins" || ok=0
 out=$(X detach --all 2>&1); rc=$?
 expect rc "$rc" 0 || ok=0
 grep -q "^removed [0-9]* pins of an incomplete instance" <<<"$out" || { echo "  got: $out"; ok=0; }
