@@ -19,7 +19,8 @@ done
 if grep -qi '| nan' "$md"; then echo "  a figure is nan"; ok=0; fi
 grep -q 'delivered + dropped = 100000' "$md" || { echo "  burst: delivered + dropped != burst"; ok=0; }
 grep -q 'printed 100000 flows' "$md" || { echo "  list -j did not print the 100000 flows filled"; ok=0; }
-grep -q 'xdpct on both interfaces' "$md" || { echo "  no forwarding result"; ok=0; }
+grep -q 'xdpct on both interfaces' "$md" ||
+	{ echo "  no forwarding result: $(grep -E 'frames forwarded|did not track|xdpct:|rror' "$E2E_TMP/log" | head -5)"; ok=0; }
 [ $ok = 1 ] && pass $t || fail $t
 
 # bench ab loads a build from its object file: the build against itself
