@@ -25,15 +25,29 @@ view() {
 		'[.[] | select(.sport == $p) | del(.age_ms, .expires_ms, .ifindex)][0]'
 }
 
+# retrans NS: segments the namespace's TCP has sent again, since it was made.
+retrans() { run "$1" nstat -az TcpRetransSegs | awk '$1 == "TcpRetransSegs" {print $2}'; }
+
 p=44000
 for fam in 4 6; do
 	if [ $fam = 4 ]; then srv=198.18.0.2; else srv=2001:db8::2; fi
-	p=$((p + 1))
 	t=ipv${fam}_both_ends_count_the_same_bulk_flow
-	run s "$PEER" server $srv $p "touch:$E2E_TMP/l$p" recv:2000000 send:2000000 close &
-	wait_file "$E2E_TMP/l$p"
-	run c "$PEER" client $srv $p sport:$p send:2000000 recv:2000000 eof close
-	wait; sleep 0.3
+	# A segment the veth dropped between the two points (a slow spell of
+	# this machine) is counted by the sender's egress and not by the
+	# receiver's ingress, and then sent again: the views differ by what was
+	# lost. Only a transfer with nothing retransmitted must agree exactly;
+	# up to three are tried.
+	for try in 1 2 3; do
+		p=$((p + 1))
+		r0=$(( $(retrans c) + $(retrans s) ))
+		run s "$PEER" server $srv $p "touch:$E2E_TMP/l$p" recv:2000000 send:2000000 close &
+		wait_file "$E2E_TMP/l$p"
+		run c "$PEER" client $srv $p sport:$p send:2000000 recv:2000000 eof close
+		wait; sleep 0.3
+		lost=$(( $(retrans c) + $(retrans s) - r0 ))
+		[ "$lost" = 0 ] && break
+		echo "  transfer $try: $lost segments sent again (lost between the two points)"
+	done
 	a=$(view c $p); b=$(view s $p)
 	ok=0
 	if ! expect "client-side vs server-side view" "$a" "$b"; then
