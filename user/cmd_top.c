@@ -21,6 +21,7 @@
 #include "conf.h"
 #include "flows.h"
 #include "instance.h"
+#include "mono.h"
 
 enum { OPT_INTERVAL = 'I' };
 
@@ -84,14 +85,6 @@ static int cmp_busy(const void *a, const void *b)
 	if (x->pkts != y->pkts)
 		return x->pkts < y->pkts ? 1 : -1;
 	return x->bytes < y->bytes ? 1 : x->bytes > y->bytes ? -1 : 0;
-}
-
-static __u64 mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (__u64)ts.tv_sec * 1000 + (__u64)ts.tv_nsec / 1000000;
 }
 
 static int take(const struct xdpct_instance *in, struct sample *s)

@@ -27,6 +27,7 @@
 #include "metrics.h"
 #include "ipc.h"
 #include "loader.h"
+#include "mono.h"
 
 #define MAX_CLIENTS 64
 #define SWEEP_BATCH 4096
@@ -153,14 +154,6 @@ static void dlog(const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	fflush(stderr);
-}
-
-static __u64 mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (__u64)ts.tv_sec * 1000 + (__u64)ts.tv_nsec / 1000000;
 }
 
 static __u64 cpu_us(void)

@@ -14,17 +14,9 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 #include "metrics.h"
-
-static __u64 now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (__u64)ts.tv_sec * 1000 + (__u64)ts.tv_nsec / 1000000;
-}
+#include "mono.h"
 
 static void conn_close(struct metrics_server *m, int i)
 {
@@ -157,7 +149,7 @@ static void accept_all(struct metrics_server *m)
 			continue;
 		}
 		m->c[m->n++] = (struct metrics_conn){ .fd = fd,
-						      .deadline_ms = now_ms() + METRICS_CONN_MS };
+						      .deadline_ms = mono_ms() + METRICS_CONN_MS };
 	}
 }
 
@@ -214,7 +206,7 @@ void metrics_server_event(struct metrics_server *m, int fd, __u32 events,
 
 int metrics_server_expire(struct metrics_server *m)
 {
-	__u64 now = now_ms(), next = 0;
+	__u64 now = mono_ms(), next = 0;
 	int i = 0;
 
 	while (i < m->n) {

@@ -81,6 +81,16 @@ static void establish(void)
 	sendp(C, TCPF_ACK, X + 1, Y + 1, 0);
 }
 
+/* An established flow closed simultaneously: the FINs cross, both ends in TIME-WAIT. */
+static void both_in_time_wait(void)
+{
+	establish();
+	sendp(C, TCPF_FIN | TCPF_ACK, X + 1, Y + 1, 0);
+	sendp(S, TCPF_FIN | TCPF_ACK, Y + 1, X + 1, 0);
+	sendp(C, TCPF_ACK, X + 2, Y + 2, 0);
+	sendp(S, TCPF_ACK, Y + 2, X + 2, 0);
+}
+
 #define CL TCP_S_CLOSED
 #define SS TCP_S_SYN_SENT
 #define SR TCP_S_SYN_RECEIVED
@@ -387,11 +397,7 @@ static void fin_retransmitted_again_in_closing_stays_closing(void)
 	struct xdpct_step st;
 	int i;
 
-	establish();
-	sendp(C, TCPF_FIN | TCPF_ACK, X + 1, Y + 1, 0);
-	sendp(S, TCPF_FIN | TCPF_ACK, Y + 1, X + 1, 0);
-	sendp(C, TCPF_ACK, X + 2, Y + 2, 0);
-	sendp(S, TCPF_ACK, Y + 2, X + 2, 0);
+	both_in_time_wait();
 	STATES(CT_TIME_WAIT, TW, TW, "both TIME-WAIT");
 	for (i = 0; i < 2; i++) {
 		st = sendp(C, TCPF_FIN | TCPF_ACK, X + 1, Y + 2, 0);
@@ -668,11 +674,7 @@ static void syn_from_the_time_wait_side_reopens_for_any_isn(void)
 	VALID(st, "client ACK");
 	CHECK_EQ(st.event, EV_ESTABLISHED, "established");
 	/* Both in TIME-WAIT: the receiver is one, so the rule holds. */
-	establish();
-	sendp(C, TCPF_FIN | TCPF_ACK, X + 1, Y + 1, 0);
-	sendp(S, TCPF_FIN | TCPF_ACK, Y + 1, X + 1, 0);
-	sendp(C, TCPF_ACK, X + 2, Y + 2, 0);
-	sendp(S, TCPF_ACK, Y + 2, X + 2, 0);
+	both_in_time_wait();
 	STATES(CT_TIME_WAIT, TW, TW, "simultaneous close");
 	REJECT(C, TCPF_SYN, X - 500, 0, 0, INV_OLD_SYN, "SYN into the peer's TIME-WAIT");
 }
