@@ -827,28 +827,42 @@ XDPCT_INLINE void xdpct_fsm_fin_acked_for_peer(struct xdpct_flow *f, int dir, __
  * Returns false, with nothing changed, when the segment is not for it.
  * This part leaves last_seen to the caller: xdpct_fast_step() below.
  */
+XDPCT_INLINE bool xdpct_fast_window(struct xdpct_endpoint *snd, struct xdpct_endpoint *rcv,
+				    const struct xdpct_pkt *pkt)
+{
+	/*
+	 * xdpct_in_window() with what is known here: an ACK, no SYN or FIN,
+	 * and a receiver seen (both sides of an established flow sent a SYN).
+	 */
+	return rcv->maxwin != 0 &&
+	       xdpct_window_step(snd, rcv, pkt->seq, pkt->seq + pkt->payload_len, pkt->ack,
+				 (__u32)pkt->window << snd->wscale, true, false, rcv->end,
+				 rcv->maxend);
+}
+
 XDPCT_INLINE bool xdpct_fast_step_unstamped(struct xdpct_flow *f, int src_is_b,
 					    const struct xdpct_pkt *pkt, __u32 segs,
 					    struct xdpct_step *st)
 {
-	struct xdpct_endpoint *snd, *rcv;
 	int dir;
 
 	if (f->state != CT_ESTABLISHED ||
 	    (pkt->flags & (TCPF_SYN | TCPF_FIN | TCPF_RST | TCPF_ACK)) != TCPF_ACK)
 		return false;
 	dir = xdpct_flow_dir(f, src_is_b);
-	snd = &f->ep[dir];
-	rcv = &f->ep[!dir];
 	/*
-	 * xdpct_in_window() with what is known here: an ACK, no SYN or FIN,
-	 * and a receiver seen (both sides of an established flow sent a SYN).
+	 * One copy per direction, each with its endpoints at constant offsets
+	 * in the entry. With &f->ep[dir] and &f->ep[!dir] the compiled code
+	 * kept two computed pointers live next to the segment's values and
+	 * spilled them to the stack: `bench ab` of the express lane gave
+	 * 0.954, 0.968, 0.971 and 0.957 of that build.
 	 */
-	if (rcv->maxwin == 0 ||
-	    !xdpct_window_step(snd, rcv, pkt->seq, pkt->seq + pkt->payload_len, pkt->ack,
-			       (__u32)pkt->window << snd->wscale, true, false, rcv->end,
-			       rcv->maxend))
+	if (dir == DIR_ORIG) {
+		if (!xdpct_fast_window(&f->ep[DIR_ORIG], &f->ep[DIR_REPLY], pkt))
+			return false;
+	} else if (!xdpct_fast_window(&f->ep[DIR_REPLY], &f->ep[DIR_ORIG], pkt)) {
 		return false;
+	}
 	st->invalid = INV_NONE;
 	st->event = EV_NONE;
 	st->dir = (__u8)dir;

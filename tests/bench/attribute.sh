@@ -25,7 +25,7 @@ AFTER_KEY='s/^\tf = bpf_map_lookup_elem(&flows, &key);$/\tif (key.port_a != 1)\n
 AFTER_LOOKUP='s/^\tif (!xdpct_fast_step_unstamped(f, src_is_b, &pkt, segs, &step))$/\tif (f->state != 77)\n\t\treturn EXPRESS_DONE;\n&/'
 NO_WINDOW_UPDATES='s|^\t/\* Data beyond what was allowed widens the view of the receiver.s window. \*/$|\treturn true;|'
 NO_COUNTERS='s/^\tcnt = bpf_map_lookup_elem(&counters, &zero);$/\tcnt = 0;/'
-NO_WINDOW='s/^\t    !xdpct_window_step(snd, rcv, pkt->seq, pkt->seq + pkt->payload_len, pkt->ack,$/\t    (pkt->seq == 12345 \&\& !xdpct_window_step(snd, rcv, pkt->seq, pkt->seq + pkt->payload_len, pkt->ack,/; s/^\t\t\t       rcv->maxend))$/\t\t\t       rcv->maxend)))/'
+NO_WINDOW='s/^\t       xdpct_window_step(snd, rcv, pkt->seq, pkt->seq + pkt->payload_len, pkt->ack,$/\t       (pkt->seq != 12345 || xdpct_window_step(snd, rcv, pkt->seq, pkt->seq + pkt->payload_len, pkt->ack,/; s/^\t\t\t\t rcv->maxend);$/\t\t\t\t rcv->maxend));/'
 
 variant() { # NAME [FILE SED]...
 	local name=$1 v=$tmp/v$RANDOM x a c r rab file s
