@@ -123,7 +123,8 @@ static __always_inline int xdpct_express(void *ctx, bool ingress, void *data, vo
 	f = bpf_map_lookup_elem(&flows, &key);
 	if (!f)
 		return xdpct_express_no_flow(ctx, ingress, &pkt, &key);
-	if (!xdpct_fast_step_unstamped(f, src_is_b, &pkt, segs, &step))
+	/* Its flags were checked before the key: ACK, and no SYN, FIN or RST. */
+	if (!xdpct_fast_step_ack(f, src_is_b, &pkt, segs, &step))
 		return EXPRESS_FULL;
 	/*
 	 * The clock is read last: to the compiler it is a helper call, and

@@ -22,7 +22,7 @@ out=tests/bench/results/attribution.md
 # The parse and the key are one function (xdpct_express_key()): -2 from it is "stop".
 AFTER_PARSE='s/^\t\treturn xdpct_express_ack_only(pkt) ? xdpct_flow_key_make4(pkt, key) : -1;$/\t\treturn pkt->seq != 12345 ? -2 : -1;/; s/^\tif (src_is_b < 0)$/\tif (src_is_b == -2)\n\t\treturn EXPRESS_DONE;\n&/'
 AFTER_KEY='s/^\tf = bpf_map_lookup_elem(&flows, &key);$/\tif (key.port_a != 1)\n\t\treturn EXPRESS_DONE;\n&/'
-AFTER_LOOKUP='s/^\tif (!xdpct_fast_step_unstamped(f, src_is_b, &pkt, segs, &step))$/\tif (f->state != 77)\n\t\treturn EXPRESS_DONE;\n&/'
+AFTER_LOOKUP='s/^\tif (!xdpct_fast_step_ack(f, src_is_b, &pkt, segs, &step))$/\tif (f->state != 77)\n\t\treturn EXPRESS_DONE;\n&/'
 NO_WINDOW_UPDATES='s|^\t/\* Data beyond what was allowed widens the view of the receiver.s window. \*/$|\treturn true;|'
 NO_COUNTERS='s/^\tcnt = bpf_map_lookup_elem(&counters, &zero);$/\tcnt = 0;/'
 NO_WINDOW='s/^\t       xdpct_window_step(snd, rcv, pkt->seq, pkt->seq + pkt->payload_len, pkt->ack,$/\t       (pkt->seq != 12345 || xdpct_window_step(snd, rcv, pkt->seq, pkt->seq + pkt->payload_len, pkt->ack,/; s/^\t\t\t\t rcv->maxend);$/\t\t\t\t rcv->maxend));/'
