@@ -85,6 +85,23 @@ static int check_caps(const char *cmd)
 	return 0;
 }
 
+/*
+ * The command's options read once for their syntax alone, before the
+ * privilege check: an unknown option, or one missing its argument, is a
+ * usage error (exit 2) for anyone. What the values mean is the command's
+ * to judge when it runs. Returns -2 when help or a usage error was printed
+ * (cli_status() then gives the exit status), 0 otherwise.
+ */
+static int options_read_once(const struct cli_cmd *cmd, int argc, char **argv)
+{
+	int c;
+
+	while ((c = cli_next(argc, argv, cmd)) >= 0)
+		;
+	optind = 0;
+	return c == -2 ? -2 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option gopts[] = {
@@ -137,6 +154,8 @@ int main(int argc, char **argv)
 		cli_help(stdout, cmd);
 		return 0;
 	}
+	if (options_read_once(cmd, argc, argv) == -2)
+		return cli_status();
 	if (check_caps(cmd->name))
 		return EXIT_RUNTIME;
 	if (g_opts.netns && xdpct_enter_netns(g_opts.netns))

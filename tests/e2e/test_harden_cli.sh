@@ -167,6 +167,20 @@ check "capsh one" 1 "^xdpct: detach: needs root with CAP_NET_ADMIN \(" \
 	nsenter --net="/run/netns/$(ns a)" capsh --drop=cap_net_admin -- -c "exec $XDPCT detach --all" || ok=0
 [ $ok = 1 ] && pass $t || fail $t
 
+t=an_unknown_option_is_a_usage_error_without_root_too
+# Syntax comes before privileges: exit 2 naming the option, for nobody as
+# for root; a value out of range is still the command's (exit 1 before it).
+ok=1
+for c in "list --bogus" "events --count" "stats -Z" "detach --all --what"; do
+	check "nobody $c" 2 "option '-?-?[A-Za-z]*' is unknown or needs an argument" \
+		setpriv --reuid=65534 --regid=65534 --clear-groups "$XDPCT" -n "$(ns a)" $c || ok=0
+	check "root $c" 2 "option '-?-?[A-Za-z]*' is unknown or needs an argument" \
+		"$XDPCT" -n "$(ns a)" $c || ok=0
+done
+check "nobody range" 1 "^xdpct: events: needs root" \
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$XDPCT" -n "$(ns a)" events --count 0 || ok=0
+[ $ok = 1 ] && pass $t || fail $t
+
 t=help_needs_no_privileges
 ok=1
 out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$XDPCT" list --help 2>&1) || ok=0
