@@ -172,8 +172,14 @@ static int run_config(int argc, char **argv)
 			if (err) {
 				xdpct_err("config set %s: write: %s", argv[optind], strerror(-err));
 				rc = EXIT_RUNTIME;
-			} else if (next.cfg.flags & CFG_SYNCOOKIES && !strcmp(argv[optind], "syncookies")) {
-				xdpct_syncookie_sysctl_check("config set syncookies");
+			} else {
+				if (next.cfg.flags & CFG_SYNCOOKIES &&
+				    !strcmp(argv[optind], "syncookies"))
+					xdpct_syncookie_sysctl_check("config set syncookies");
+				/* Quiet as text; with -j the key as it now reads, as 'get KEY' prints it. */
+				cur = next;
+				if (g_opts.json)
+					config_get(argv[optind]);
 			}
 		}
 	}

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "cli.h"
+#include "conf.h"
 #include "event_out.h"
 #include "filter.h"
 #include "ipc.h"
@@ -18,7 +19,7 @@ enum { OPT_TYPE = 't', OPT_COUNT = 'c' };
 
 static const struct cli_opt events_opts[] = {
 	FILTER_OPTS,
-	{ "type", OPT_TYPE, "TYPE", "only events of TYPE (new, time-wait, destroyed ...)" },
+	{ "type", OPT_TYPE, "LIST", "only events of these types, comma-separated (new,time-wait ...)" },
 	{ "count", OPT_COUNT, "N", "exit after N events" },
 	{ 0 },
 };
@@ -63,7 +64,8 @@ static int run_events(int argc, char **argv)
 	struct xdpct_instance in;
 	struct ipc_msg m = { .op = IPC_SUBSCRIBE };
 	long count = -1, seen = 0;
-	int c, r, fd, type = -1;
+	__u32 types = 0; /* 0: every type */
+	int c, r, fd;
 	char *end;
 
 	filter_init(&flt);
@@ -76,11 +78,15 @@ static int run_events(int argc, char **argv)
 		if (r)
 			continue;
 		if (c == OPT_TYPE) {
-			for (type = EV_NONE + 1; type < EV__MAX; type++)
-				if (!strcmp(optarg, xdpct_event_name((unsigned int)type)))
-					break;
-			if (type == EV__MAX)
-				return cli_usage(&cmd_events, "--type: '%s' is not an event type", optarg);
+			char why[128];
+			__u32 m;
+
+			if (conf_parse_events(optarg, &m, why, sizeof(why)))
+				return cli_usage(&cmd_events, "--type: %s", why);
+			if (!m)
+				return cli_usage(&cmd_events, "--type: 'none' selects no event");
+			/* Given again, the types add up: --type new --type destroyed. */
+			types |= m;
 		} else if (c == OPT_COUNT) {
 			errno = 0;
 			count = strtol(optarg, &end, 10);
@@ -122,7 +128,7 @@ static int run_events(int argc, char **argv)
 		}
 		if (n != sizeof(m) || m.op != IPC_EVENT)
 			continue;
-		if (type >= 0 && m.ev.type != type)
+		if (types && (m.ev.type >= 32 || !(types & (1u << m.ev.type))))
 			continue;
 		if (!filter_match(&flt, &m.ev.key, m.ev.state, m.ev.ifindex))
 			continue;

@@ -75,33 +75,72 @@ static void print_json(const struct xdpct_flow_rec *v, size_t n, const struct xd
 	json_end(&j);
 }
 
+enum { LIST_COLS = 10, LIST_CELL = 96 };
+
+/* One flow's cells as the table prints them. */
+static void list_row(const struct xdpct_flow_rec *r, const struct xdpct_config *cfg, __u64 now,
+		     char cells[LIST_COLS][LIST_CELL])
+{
+	const struct xdpct_flow *f = &r->flow;
+	char src[64], dst[64];
+	__u16 sport, dport;
+	int v6 = r->key.family == 6;
+
+	xdpct_flow_endpoints(&r->key, f, src, sizeof(src), &sport, dst, sizeof(dst), &dport);
+	snprintf(cells[0], LIST_CELL, "%s", v6 ? "ipv6" : "ipv4");
+	snprintf(cells[1], LIST_CELL, v6 ? "[%s]:%u" : "%s:%u", src, sport);
+	snprintf(cells[2], LIST_CELL, v6 ? "[%s]:%u" : "%s:%u", dst, dport);
+	snprintf(cells[3], LIST_CELL, "%s", xdpct_ct_state_name(f->state));
+	snprintf(cells[4], LIST_CELL, "%s", xdpct_tcp_state_name(f->ep[0].state));
+	snprintf(cells[5], LIST_CELL, "%s", xdpct_tcp_state_name(f->ep[1].state));
+	snprintf(cells[6], LIST_CELL, "%llu/%llu", (unsigned long long)f->ep[0].packets,
+		 (unsigned long long)f->ep[1].packets);
+	snprintf(cells[7], LIST_CELL, "%llu/%llu", (unsigned long long)f->ep[0].bytes,
+		 (unsigned long long)f->ep[1].bytes);
+	snprintf(cells[8], LIST_CELL, "%.1f", xdpct_flow_age_ms(f, now, cfg->hz) / 1000.0);
+	snprintf(cells[9], LIST_CELL, "%.1f", xdpct_flow_expires_ms(f, cfg, now) / 1000.0);
+}
+
+static void list_print_row(char cells[LIST_COLS][LIST_CELL], const int *width)
+{
+	int c;
+
+	/* Names and states to the left, numbers to the right. */
+	for (c = 0; c < LIST_COLS; c++)
+		printf(c < 6 ? "%-*s%s" : "%*s%s", width[c], cells[c], c == LIST_COLS - 1 ? "\n" : " ");
+}
+
+/*
+ * Columns as wide as their widest cell (an IPv6 endpoint, a flow that
+ * expires in years): the rows are formatted twice, once to measure.
+ */
 void xdpct_list_table(const struct xdpct_flow_rec *v, size_t n, const struct xdpct_config *cfg,
 			__u64 now)
 {
+	static const char *const head[LIST_COLS] = {
+		"FAM",		"CLIENT",	"SERVER",     "STATE",	"CLIENT-STATE",
+		"SERVER-STATE", "PACKETS(O/R)", "BYTES(O/R)", "AGE(s)", "EXPIRES(s)",
+	};
+	char cells[LIST_COLS][LIST_CELL];
+	int width[LIST_COLS], c;
 	size_t i;
 
-	printf("%-4s %-28s %-28s %-12s %-13s %-13s %17s %21s %9s %9s\n", "FAM", "CLIENT", "SERVER",
-	       "STATE", "CLIENT-STATE", "SERVER-STATE", "PACKETS(O/R)", "BYTES(O/R)", "AGE(s)",
-	       "EXPIRES(s)");
+	for (c = 0; c < LIST_COLS; c++) {
+		snprintf(cells[c], LIST_CELL, "%s", head[c]);
+		width[c] = (int)strlen(head[c]);
+	}
 	for (i = 0; i < n; i++) {
-		const struct xdpct_flow *f = &v[i].flow;
-		char src[64], dst[64], a[96], b[96], pk[48], by[48];
-		__u16 sport, dport;
-		int v6 = v[i].key.family == 6;
-
-		xdpct_flow_endpoints(&v[i].key, f, src, sizeof(src), &sport, dst, sizeof(dst),
-				     &dport);
-		snprintf(a, sizeof(a), v6 ? "[%s]:%u" : "%s:%u", src, sport);
-		snprintf(b, sizeof(b), v6 ? "[%s]:%u" : "%s:%u", dst, dport);
-		snprintf(pk, sizeof(pk), "%llu/%llu", (unsigned long long)f->ep[0].packets,
-			 (unsigned long long)f->ep[1].packets);
-		snprintf(by, sizeof(by), "%llu/%llu", (unsigned long long)f->ep[0].bytes,
-			 (unsigned long long)f->ep[1].bytes);
-		printf("%-4s %-28s %-28s %-12s %-13s %-13s %17s %21s %9.1f %9.1f\n", v6 ? "ipv6" : "ipv4",
-		       a, b, xdpct_ct_state_name(f->state), xdpct_tcp_state_name(f->ep[0].state),
-		       xdpct_tcp_state_name(f->ep[1].state), pk, by,
-		       xdpct_flow_age_ms(f, now, cfg->hz) / 1000.0,
-		       xdpct_flow_expires_ms(f, cfg, now) / 1000.0);
+		list_row(&v[i], cfg, now, cells);
+		for (c = 0; c < LIST_COLS; c++)
+			if ((int)strlen(cells[c]) > width[c])
+				width[c] = (int)strlen(cells[c]);
+	}
+	for (c = 0; c < LIST_COLS; c++)
+		snprintf(cells[c], LIST_CELL, "%s", head[c]);
+	list_print_row(cells, width);
+	for (i = 0; i < n; i++) {
+		list_row(&v[i], cfg, now, cells);
+		list_print_row(cells, width);
 	}
 	printf("%zu flow%s\n", n, n == 1 ? "" : "s");
 }

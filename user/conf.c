@@ -201,7 +201,7 @@ static void format_ports(const __u8 *ports, char *buf, size_t len)
 /* All event types but "none". */
 #define EVENTS_ALL (((1u << EV__MAX) - 1) & ~1u)
 
-static int parse_events(const char *s, __u32 *mask, char *why, size_t whylen)
+int conf_parse_events(const char *s, __u32 *mask, char *why, size_t whylen)
 {
 	char copy[MAX_LINE], *tok, *save = NULL;
 	__u32 m = 0;
@@ -358,7 +358,7 @@ int conf_set(struct conf_state *st, const char *key, const char *value, char *wh
 		char w[200];
 		__u32 m = 0;
 
-		if (parse_events(value, &m, w, sizeof(w)))
+		if (conf_parse_events(value, &m, w, sizeof(w)))
 			return why_(why, whylen, "%s: %s", key, w);
 		cfg->event_mask = m;
 		break;

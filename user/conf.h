@@ -63,6 +63,11 @@ int conf_load_file(struct conf_state *st, const char *path, char *why, size_t wh
 int conf_parse_duration(const char *s, __u64 *ms);
 /* A decimal number from min to max, digits only (no sign, no space): 0 or -EINVAL. */
 int conf_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *v);
+/*
+ * Event type names separated by commas ("new,destroyed"), "all" or "none",
+ * into a mask of 1 << type: 0, or -1 with why saying what is wrong.
+ */
+int conf_parse_events(const char *s, __u32 *mask, char *why, size_t whylen);
 void conf_format_duration(__u64 ms, char *buf, size_t len);
 /* Port lists: "80,443,8000-8010" or "none"; sets PORT_PROTECTED in out[]. */
 int conf_parse_ports(const char *s, __u8 *out, char *why, size_t whylen);

@@ -9,14 +9,19 @@ addr c veth0 198.18.0.1/24; addr s veth0 198.18.0.2/24
 addr c veth0 2001:db8::1/64 nodad; addr s veth0 2001:db8::2/64 nodad
 X() { "$XDPCT" -n "$(ns s)" "$@"; }
 RUN_DIR=/run/xdpct/net$(stat -L -c %i "/run/netns/$(ns s)")
-READER=
-trap '[ -n "$READER" ] && kill $READER 2>/dev/null; e2e_cleanup; rm -rf "$RUN_DIR"' EXIT
+READER= READER2=
+trap '[ -n "$READER" ] && kill $READER $READER2 2>/dev/null; e2e_cleanup; rm -rf "$RUN_DIR"' EXIT
 
 if ! X attach veth0 >/dev/null; then
 	fail attach; e2e_exit
 fi
 "$XDPCT" -n "$(ns s)" -j events --type destroyed >"$E2E_TMP/destroyed.json" 2>&1 &
 READER=$!
+# A list of types, and the option given again: the types add up.
+"$XDPCT" -n "$(ns s)" -j events --type new,time-wait --type established \
+	>"$E2E_TMP/some.json" 2>&1 &
+READER2=$!
+for i in $(seq 50); do [ "$(X -j status | jq .daemon.readers)" = 2 ] && break; sleep 0.1; done
 
 # Three flows: A open (v4), B closed by the client (v4, TIME_WAIT), C open (v6).
 run s "$PEER" server 198.18.0.2 8001 "touch:$E2E_TMP/la" recv:100 send:200 "wait:$E2E_TMP/done" &
@@ -105,9 +110,23 @@ expect prog "$(jq '.interfaces[0].xdp_prog_id' "$E2E_TMP/status.json")" \
 expect progs "$(jq '.programs.xdp == .interfaces[0].xdp_prog_id' "$E2E_TMP/status.json")" true || ok=0
 expect fill "$(jq -r '"\(.flows.entries)/\(.flows.max)"' "$E2E_TMP/status.json")" 3/1048576 || ok=0
 expect pid "$(jq .daemon.pid "$E2E_TMP/status.json")" "$(cat "$RUN_DIR/daemon.pid")" || ok=0
-expect readers "$(jq .daemon.readers "$E2E_TMP/status.json")" 1 || ok=0
+expect readers "$(jq .daemon.readers "$E2E_TMP/status.json")" 2 || ok=0
 expect perms "$(stat -c %a "$RUN_DIR") $(stat -c %a "$RUN_DIR/events.sock")" "700 600" || ok=0
 X status | grep -q "^daemon    pid [0-9]*, up " || { echo "  text status: $(X status)"; ok=0; }
+[ $ok = 1 ] && pass $t || fail $t
+
+t=list_text_columns_line_up
+# Every row as long as the header: the last column is right-aligned, and a
+# flow that expires in ten years (3650d: 315360000 s) widens its column.
+ok=1
+# With -j, config set prints the key as it now reads; as text, nothing.
+expect set_json "$(X -j config set timeout-established 3650d | jq -c .)" '{"timeout-established":"3650d"}' || ok=0
+X list >"$E2E_TMP/list.txt"
+expect rows "$(wc -l <"$E2E_TMP/list.txt")" 5 || ok=0
+expect lengths "$(head -n -1 "$E2E_TMP/list.txt" | awk '{print length}' | sort -u | wc -l)" 1 || ok=0
+grep -Eq "^ipv6 +\[2001:db8::1\]:43003 .* 31535[0-9]{4}\.[0-9]$" "$E2E_TMP/list.txt" ||
+	{ echo "  no v6 row expiring in 3650d:"; cat "$E2E_TMP/list.txt"; ok=0; }
+expect set_text "$(X config set timeout-established 5d)" "" || ok=0
 [ $ok = 1 ] && pass $t || fail $t
 
 t=delete_one_flow_either_order
@@ -122,6 +141,15 @@ expect again "$out" "xdpct: delete 198.18.0.1:43002 198.18.0.2:8002: no such flo
 X delete "[2001:db8::1]:43003" "[2001:db8::2]:8003" >/dev/null || ok=0
 expect gone6 "$(flow_field s 43003 state)" null || ok=0
 expect left "$(X -j list | jq length)" 1 || ok=0
+[ $ok = 1 ] && pass $t || fail $t
+
+t=events_type_takes_a_list
+# Three flows opened (new, established each) and one closed (time-wait):
+# nothing else (no fin, no destroyed) reaches this reader.
+ok=1
+for i in $(seq 30); do [ "$(wc -l <"$E2E_TMP/some.json")" -ge 7 ] && break; sleep 0.1; done
+expect types "$(jq -r .type "$E2E_TMP/some.json" | sort | uniq -c | awk '{print $2 "=" $1}' | tr '\n' ' ')" \
+	"established=3 new=3 time-wait=1 " || ok=0
 [ $ok = 1 ] && pass $t || fail $t
 
 t=flush_removes_everything_and_readers_see_it
