@@ -125,10 +125,8 @@ void xdpct_list_table(const struct xdpct_flow_rec *v, size_t n, const struct xdp
 	int width[LIST_COLS], c;
 	size_t i;
 
-	for (c = 0; c < LIST_COLS; c++) {
-		snprintf(cells[c], LIST_CELL, "%s", head[c]);
+	for (c = 0; c < LIST_COLS; c++)
 		width[c] = (int)strlen(head[c]);
-	}
 	for (i = 0; i < n; i++) {
 		list_row(&v[i], cfg, now, cells);
 		for (c = 0; c < LIST_COLS; c++)
