@@ -41,6 +41,31 @@ static __always_inline __u32 xdpct_opt_word(__u8 a, __u8 b, __u8 c, __u8 d)
 	return xdpct_htonl((__u32)a << 24 | (__u32)b << 16 | (__u32)c << 8 | d);
 }
 
+/*
+ * Both addresses of the segment unicast: not multicast, not the limited
+ * broadcast, not unspecified. A segment to or from any other is never
+ * answered (RFC 1122 4.2.3.10; Linux drops it before TCP sees it).
+ * A subnet's directed broadcast needs the routes to tell: not checked.
+ */
+static __always_inline bool xdpct_addr4_unicast(__u32 a)
+{
+	__u32 h = xdpct_ntohl(a);
+
+	return h != 0 && h != 0xffffffff && (h >> 28) != 0xe;
+}
+
+static __always_inline bool xdpct_addr6_unicast(const __u32 *a)
+{
+	return (xdpct_ntohl(a[0]) >> 24) != 0xff && (a[0] | a[1] | a[2] | a[3]) != 0;
+}
+
+static __always_inline bool xdpct_addrs_unicast(__u8 family, const __u32 *a, const __u32 *b)
+{
+	if (family == 4)
+		return xdpct_addr4_unicast(a[0]) && xdpct_addr4_unicast(b[0]);
+	return xdpct_addr6_unicast(a) && xdpct_addr6_unicast(b);
+}
+
 static __always_inline void xdpct_swap_macs(struct xdpct_eth *eth)
 {
 	__u8 tmp[6];
@@ -57,9 +82,15 @@ static __always_inline int xdpct_reply_write(struct xdp_md *ctx, const struct xd
 	__u32 l3 = pkt->l3_off, words = rp->words, ip_len, tcp_len;
 	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
 	__s64 old_len = data_end - data;
+	const struct xdpct_eth *eth = data;
 	struct xdpct_tcp *th;
 	__u64 sum;
 	int i;
+
+	/* Never from or to a group address (the tracker's answers; claims check the IPs too). */
+	if ((void *)(eth + 1) > data_end || (eth->dst[0] & 1) || (eth->src[0] & 1) ||
+	    !xdpct_addrs_unicast(pkt->family, pkt->saddr, pkt->daddr))
+		return REPLY_UNTOUCHED;
 
 	if (words > XDPCT_REPLY_OPT_WORDS)
 		words = XDPCT_REPLY_OPT_WORDS;

@@ -13,6 +13,7 @@
 #include <xdpct/config.h>
 #include <xdpct/parse.h>
 #include "maps.h"
+#include "respond_build.h"
 
 /* The segment being answered: the BPF stack is too small to carry it along. */
 struct xdpct_resp_scratch {
@@ -143,6 +144,14 @@ static __always_inline __u8 xdpct_respond_claim(const struct xdpct_config *cfg,
 
 	if (claim != CLAIM_ANSWER)
 		return claim;
+	/*
+	 * Checked here, on the key, rather than in xdpct_respond_claim_kind():
+	 * the express lane's IPv4 parse leaves the other address words unset,
+	 * and the compiler read them (a register the verifier refuses).
+	 * Such a segment the express lane hands on is then tracked as of no flow.
+	 */
+	if (!xdpct_addrs_unicast(key->family, key->addr_a, key->addr_b))
+		return CLAIM_NONE;
 	xdpct_respond_save(pkt, key, now);
 	if ((pkt->flags & (TCPF_SYN | TCPF_ACK | TCPF_RST | TCPF_FIN)) == TCPF_SYN &&
 	    xdpct_cookie_arm_due(cfg, xdpct_ntohs(pkt->dport), pkt->family == 6, now))
@@ -151,18 +160,30 @@ static __always_inline __u8 xdpct_respond_claim(const struct xdpct_config *cfg,
 }
 
 /*
- * Answering on the receiver's behalf: its next sequence number, the
- * sender's next one (what the receiver would ack), its window. Runs under
- * the flow's lock.
+ * Answering on the receiver's behalf (RFC 5961's challenge ACK, the
+ * TIME-WAIT re-ACK): <SEQ=SND.NXT><ACK=RCV.NXT> and its window. Runs under
+ * the flow's lock. What passes here is all there is to go on:
+ * - ack: the highest ACK the receiver sent. Its RCV.NXT may be further
+ *   (data it holds and has not acked yet: then this is a duplicate ACK),
+ *   but never less. The sender's highest sequence number seen here may be
+ *   further than what reached the receiver (lost beyond this point, or
+ *   still on its way); acked in its name, the sender would drop it from
+ *   its queue and the receiver would never get it.
+ * - window: up to the right edge the receiver advertised (which a
+ *   receiver does not move back), from that ack: the window it last
+ *   advertised, so that the answer opens none it closed.
  */
 static __always_inline void xdpct_respond_note(const struct xdpct_flow *f, __u8 dir, __u32 *seq,
 					       __u32 *ack, __u16 *win)
 {
 	const struct xdpct_endpoint *snd = &f->ep[dir & 1], *rcv = &f->ep[(dir & 1) ^ 1];
-	__u32 w = rcv->maxwin >> (rcv->wscale & 15);
+	__u32 a = (rcv->flags & EP_MAXACK) ? rcv->maxack : snd->isn + 1, w = 0;
 
+	/* One past a zero window's edge is the probe window tracking lets through: still 0. */
+	if (xdpct_seq_after(snd->maxend, a + 1))
+		w = (snd->maxend - a) >> (rcv->wscale & 15);
 	*seq = rcv->end;
-	*ack = snd->end;
+	*ack = a;
 	*win = w > 0xffff ? 0xffff : (__u16)w;
 }
 

@@ -142,10 +142,19 @@ static void in_window_rst_gets_a_challenge_ack(void)
 	REQUIRE(handshake(&CLIENT, &SERVER) == 0, "handshake");
 	REQUIRE(send_seg(&CLIENT, &SERVER, TCPF_ACK | TCPF_PSH, X + 1, Y + 1, 100) == XDP_PASS,
 		"client sends 100 bytes");
+	REQUIRE(send_seg(&SERVER, &CLIENT, TCPF_ACK, Y + 1, X + 101, 0) == XDP_PASS,
+		"the server acks them");
+	/* 300 more the server has not acked: they may still be on their way, or lost. */
+	REQUIRE(send_seg(&CLIENT, &SERVER, TCPF_ACK | TCPF_PSH, X + 101, Y + 1, 300) == XDP_PASS,
+		"client sends 300 more");
 	/* RFC 5961 3.2: in the window, not the next sequence number. */
 	CHECK_EQ(send_seg(&CLIENT, &SERVER, TCPF_RST, X + 500, 0, 0), XDP_TX,
 		 "in-window RST is answered");
-	/* The server's <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>. */
+	/*
+	 * The server's <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>: up to what the
+	 * server acked, never the 300 bytes it may not have (acked in its name,
+	 * the client would never send them again).
+	 */
 	check_ack(&SERVER, &CLIENT, Y + 1, X + 101, 64240, 0);
 	CHECK_EQ(env_counter(&E, CNT_RESP_CHALLENGE), 1, "responder_challenge_ack");
 
@@ -156,11 +165,38 @@ static void in_window_rst_gets_a_challenge_ack(void)
 	/* The server's side too: an in-window RST towards the client. */
 	CHECK_EQ(send_seg(&SERVER, &CLIENT, TCPF_RST, Y + 300, 0, 0), XDP_TX,
 		 "in-window RST from the server side is answered");
-	check_ack(&CLIENT, &SERVER, X + 101, Y + 1, 64240, 0);
+	check_ack(&CLIENT, &SERVER, X + 401, Y + 1, 64240, 0);
 
 	/* The exact RST is no attack: it closes the flow, unanswered. */
 	CHECK_EQ(send_seg(&CLIENT, &SERVER, TCPF_RST, X + 101, 0, 0), XDP_PASS, "exact RST passes");
 	CHECK_EQ(env_counter(&E, CNT_RESP_CHALLENGE), 3, "three challenges in all");
+	env_close(&E);
+}
+
+/*
+ * A challenge ACK advertises the receiver's window as it last stood: the
+ * client fills the server's 64240 bytes, the server acks them all with a
+ * zero window, and a SYN's challenge must not open it again.
+ */
+static void challenge_ack_keeps_a_zero_window(void)
+{
+	struct frame fr;
+	uint32_t i, end = X + 1 + 44 * 1460;
+
+	REQUIRE(load(CFG_CHALLENGE_ACK, 1000) == 0, "load, challenge ACKs on");
+	REQUIRE(handshake(&CLIENT, &SERVER) == 0, "handshake");
+	for (i = 0; i < 44; i++)
+		REQUIRE(send_seg(&CLIENT, &SERVER, TCPF_ACK, X + 1 + i * 1460, Y + 1, 1460) ==
+				XDP_PASS,
+			"client fills the window");
+	frame_build(&fr, &SERVER, &CLIENT,
+		    &(struct seg_spec){ .flags = TCPF_ACK, .seq = Y + 1, .ack = end, .wscale = -1 });
+	fr.buf[fr.l4 + 14] = fr.buf[fr.l4 + 15] = 0; /* window 0 */
+	fr.buf[fr.l4 + 16] = fr.buf[fr.l4 + 17] = 0;
+	put16(fr.buf + fr.l4 + 16, frame_tcp_csum(&fr, 4));
+	REQUIRE(env_run_xdp(&E, &fr) == XDP_PASS, "the server acks all with a zero window");
+	CHECK_EQ(send_seg(&CLIENT, &SERVER, TCPF_SYN, 123456, 0, 0), XDP_TX, "SYN is answered");
+	check_ack(&SERVER, &CLIENT, Y + 1, end, 0, 0);
 	env_close(&E);
 }
 
@@ -201,6 +237,7 @@ int main(void)
 	RUN(reack_echoes_timestamps_and_works_for_ipv6);
 	RUN(reack_off_passes_the_fin);
 	RUN(in_window_rst_gets_a_challenge_ack);
+	RUN(challenge_ack_keeps_a_zero_window);
 	RUN(challenge_acks_are_rate_limited);
 	RUN(challenge_off_leaves_the_verdict);
 	return TEST_EXIT();

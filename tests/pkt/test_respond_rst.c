@@ -125,11 +125,48 @@ static void bad_cookie_ack_under_reject_gets_rst(void)
 	env_close(&E);
 }
 
+/*
+ * Nothing is answered to or from a group address (RFC 1122 4.2.3.10):
+ * multicast or broadcast IPs, or a group MAC on a unicast IP. Under
+ * reject such a segment is dropped as one of no flow, and no RST is sent;
+ * with cookies on, neither is a SYN answered.
+ */
+static void group_addresses_get_no_answer(void)
+{
+	static const struct endpoint BCAST = { 4, "255.255.255.255", 22 };
+	static const struct endpoint MCAST = { 4, "224.0.0.1", 22 };
+	static const struct endpoint MCAST_SRC = { 4, "239.1.2.3", 40000 };
+	static const struct endpoint MCAST6 = { 6, "ff02::1", 22 };
+	struct frame fr;
+	int v;
+
+	REQUIRE(load(CFG_SYNCOOKIES) == 0, "load, reject and cookies");
+	v = send_seg(&CLIENT, &BCAST, TCPF_ACK, 100, 200, 0);
+	CHECK(v != XDP_TX, "an ACK to 255.255.255.255 gets no RST");
+	v = send_seg(&CLIENT, &MCAST, TCPF_SYN, 100, 0, 0);
+	CHECK(v != XDP_TX, "a SYN to 224.0.0.1 gets no SYN+ACK");
+	v = send_seg(&MCAST_SRC, &SERVER, TCPF_SYN, 100, 0, 0);
+	CHECK(v != XDP_TX, "a SYN from 239.1.2.3 gets no SYN+ACK");
+	v = send_seg(&CLIENT6, &MCAST6, TCPF_ACK, 100, 200, 0);
+	CHECK(v != XDP_TX, "an ACK to ff02::1 gets no RST");
+	/* Unicast addresses in a frame sent to the broadcast MAC. */
+	frame_tcp(&fr, &CLIENT, &SERVER, TCPF_ACK, 100, 200, 0);
+	memset(fr.buf, 0xff, 6);
+	v = env_run_xdp(&E, &fr);
+	CHECK(v != XDP_TX, "an ACK sent to ff:ff:ff:ff:ff:ff gets no RST");
+	CHECK_EQ(env_counter(&E, CNT_RESP_RST), 0, "no RST sent");
+	CHECK_EQ(env_counter(&E, CNT_RESP_SYNCOOKIE), 0, "no SYN+ACK sent");
+	/* The same unicast ACK to the host's own MAC is answered: the check is not blanket. */
+	CHECK_EQ(send_seg(&CLIENT, &SERVER, TCPF_ACK, 100, 200, 0), XDP_TX, "unicast gets its RST");
+	env_close(&E);
+}
+
 int main(void)
 {
 	RUN(ack_of_no_flow_gets_rst_seq_seg_ack);
 	RUN(no_ack_gets_rst_ack_of_seg_end);
 	RUN(rst_syn_and_other_ports_keep_their_course);
 	RUN(bad_cookie_ack_under_reject_gets_rst);
+	RUN(group_addresses_get_no_answer);
 	return TEST_EXIT();
 }
