@@ -163,7 +163,7 @@ static __always_inline __u8 xdpct_respond_claim(const struct xdpct_config *cfg,
  * Answering on the receiver's behalf (RFC 5961's challenge ACK, the
  * TIME-WAIT re-ACK): <SEQ=SND.NXT><ACK=RCV.NXT> and its window. Runs under
  * the flow's lock. What passes here is all there is to go on:
- * - ack: the highest ACK the receiver sent. Its RCV.NXT may be further
+ * - ack, for a challenge: the highest ACK the receiver sent. Its RCV.NXT may be further
  *   (data it holds and has not acked yet: then this is a duplicate ACK),
  *   but never less. The sender's highest sequence number seen here may be
  *   further than what reached the receiver (lost beyond this point, or
@@ -173,11 +173,15 @@ static __always_inline __u8 xdpct_respond_claim(const struct xdpct_config *cfg,
  *   receiver does not move back), from that ack: the window it last
  *   advertised, so that the answer opens none it closed.
  */
-static __always_inline void xdpct_respond_note(const struct xdpct_flow *f, __u8 dir, __u32 *seq,
-					       __u32 *ack, __u16 *win)
+static __always_inline void xdpct_respond_note(const struct xdpct_flow *f, __u8 dir, __u8 respond,
+					       __u32 *seq, __u32 *ack, __u16 *win)
 {
 	const struct xdpct_endpoint *snd = &f->ep[dir & 1], *rcv = &f->ep[(dir & 1) ^ 1];
 	__u32 a = (rcv->flags & EP_MAXACK) ? rcv->maxack : snd->isn + 1, w = 0;
+
+	/* TIME-WAIT was entered on the receiver's ACK of this FIN: ack it whole. */
+	if (respond == RESP_TW_REACK)
+		a = snd->end;
 
 	/* One past a zero window's edge is the probe window tracking lets through: still 0. */
 	if (xdpct_seq_after(snd->maxend, a + 1))

@@ -170,7 +170,8 @@ static __always_inline bool xdpct_step_locked(struct xdpct_flow *f,
 		xdpct_flow_account(f, r->step.dir, pkt, now, segs);
 	xdpct_result_from(r, f);
 	if (r->step.respond)
-		xdpct_respond_note(f, r->step.dir, &r->resp_seq, &r->resp_ack, &r->resp_win);
+		xdpct_respond_note(f, r->step.dir, r->step.respond, &r->resp_seq, &r->resp_ack,
+				   &r->resp_win);
 	if (move && was && !xdpct_embryonic(f->state) && f->state != CT_CLOSE) {
 		*move = *f;
 		moving = true;
