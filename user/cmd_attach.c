@@ -256,7 +256,7 @@ static int run_attach(int argc, char **argv)
 		goto undo;
 	}
 	if (pid && dopts.metrics_listen) {
-		const char *serving = metrics_remember(in.run_dir, NULL);
+		const char *serving = metrics_remembered(in.run_dir);
 		const char *want = strcmp(dopts.metrics_listen, "off") ? dopts.metrics_listen : NULL;
 
 		if (!serving != !want || (want && !metrics_addr_same(serving, want))) {

@@ -659,6 +659,7 @@ void xdpct_daemon_forget(const struct xdpct_instance *in)
 /* Set up everything; ready() is told before the loop begins. */
 static int daemon_init(struct daemon *d)
 {
+	const char *given;
 	sigset_t mask;
 	int err;
 
@@ -712,7 +713,12 @@ static int daemon_init(struct daemon *d)
 		xdpct_err("daemon: epoll: %s", strerror(-err));
 		return err ? err : -EIO;
 	}
-	d->opts.metrics_listen = metrics_remember(d->in.run_dir, d->opts.metrics_listen);
+	/* Given: remembered for the next daemon once it is open, not before. */
+	given = d->opts.metrics_listen;
+	if (!given)
+		d->opts.metrics_listen = metrics_remembered(d->in.run_dir);
+	else if (!strcmp(given, "off"))
+		d->opts.metrics_listen = NULL;
 	if (d->opts.metrics_listen) {
 		err = metrics_server_open(&d->metrics, d->opts.metrics_listen, d->epfd, TAG_METRICS);
 		if (err) {
@@ -720,6 +726,8 @@ static int daemon_init(struct daemon *d)
 			return err;
 		}
 	}
+	if (given)
+		metrics_remember(d->in.run_dir, given);
 	d->st.pid = getpid();
 	d->st.started = (__u64)time(NULL);
 	/* Take over: drain what a dead daemon left, reap at once, re-arm TIME-WAIT. */
@@ -831,6 +839,9 @@ static void daemon_loop(struct daemon *d)
 	}
 }
 
+/* What a starting daemon tells its caller on the ready pipe. */
+enum { READY_FAILED = 0, READY_OK = 1, READY_OTHER_DAEMON = 2 };
+
 static int daemon_main(const struct xdpct_daemon_opts *opts, int ready_fd)
 {
 	static struct daemon d;
@@ -841,7 +852,7 @@ static int daemon_main(const struct xdpct_daemon_opts *opts, int ready_fd)
 	d.opts = *opts;
 	err = daemon_init(&d);
 	if (ready_fd >= 0) {
-		ok = err ? 0 : 1;
+		ok = !err ? READY_OK : err == -EALREADY ? READY_OTHER_DAEMON : READY_FAILED;
 		if (write(ready_fd, &ok, 1) != 1)
 			err = err ? err : -EIO;
 		close(ready_fd);
@@ -916,12 +927,16 @@ int xdpct_daemon_start(const struct xdpct_daemon_opts *opts)
 	close(p[1]);
 	waitpid(pid, &status, 0);
 	if (read(p[0], &ok, 1) != 1)
-		ok = 0;
+		ok = READY_FAILED;
 	close(p[0]);
-	if (!ok) {
+	/*
+	 * Told, not guessed from the pid file: a daemon that failed may still
+	 * hold its lock while it exits, and looks like one running.
+	 */
+	if (ok == READY_OTHER_DAEMON)
+		return -EALREADY;
+	if (ok != READY_OK) {
 		/* The daemon's own error line went to its log; say where. */
-		if (xdpct_daemon_pid(&in))
-			return -EALREADY;
 		xdpct_err("daemon: failed to start (see %s/%s)", in.run_dir, XDPCT_LOG_NAME);
 		return -EIO;
 	}

@@ -109,25 +109,30 @@ int metrics_listen(const char *spec)
 	return fd;
 }
 
-const char *metrics_remember(const char *run_dir, const char *given)
+void metrics_remember(const char *run_dir, const char *given)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", run_dir, METRICS_FILE);
+	if (!strcmp(given, "off")) {
+		unlink(path);
+		return;
+	}
+	f = fopen(path, "we");
+	if (f) {
+		fprintf(f, "%s\n", given);
+		fclose(f);
+	}
+}
+
+const char *metrics_remembered(const char *run_dir)
 {
 	static char buf[128];
 	char path[256];
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/%s", run_dir, METRICS_FILE);
-	if (given && !strcmp(given, "off")) {
-		unlink(path);
-		return NULL;
-	}
-	if (given) {
-		f = fopen(path, "we");
-		if (f) {
-			fprintf(f, "%s\n", given);
-			fclose(f);
-		}
-		return given;
-	}
 	f = fopen(path, "re");
 	if (!f)
 		return NULL;

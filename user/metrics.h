@@ -18,11 +18,10 @@
 
 /* Check "ADDR:PORT", "[V6]:PORT", "PORT" (127.0.0.1) or "off"; 0 or -EINVAL with why. */
 int metrics_addr_check(const char *spec, char *why, size_t len);
-/*
- * The address to serve on: given (remembered for the next daemon; "off"
- * forgets it), else the one remembered, else NULL (off).
- */
-const char *metrics_remember(const char *run_dir, const char *given);
+/* Remember the address for the next daemon ("off" forgets it). */
+void metrics_remember(const char *run_dir, const char *given);
+/* The address remembered, or NULL (off). */
+const char *metrics_remembered(const char *run_dir);
 /* Do two specs name one socket address ("9100" is "127.0.0.1:9100")? */
 bool metrics_addr_same(const char *a, const char *b);
 /* A listening, non-blocking TCP socket on spec; fd or -errno. */

@@ -166,4 +166,37 @@ names=$(python3 -c 'import json,sys; print(" ".join(sorted(i["name"] for i in js
 expect json_names "$names" "q\"x\\y veth0 z$(printf '\xef\xbf\xbd')w" || ok=0
 X detach "$odd" "$bin" >/dev/null || ok=0
 [ $ok = 1 ] && pass $t || fail $t
+
+t=metrics_port_taken_fails_attach_and_is_not_remembered
+# A daemon that cannot listen fails attach whole (exit 1, nothing attached),
+# every time: it once held its pid lock while exiting and passed for a
+# daemon already running. And a daemon that failed on an address does not
+# replace the one remembered.
+ok=1
+C_RUN=/run/xdpct/net$(stat -L -c %i "/run/netns/$(ns c)")
+C_PINS=/sys/fs/bpf/xdpct/net$(stat -L -c %i "/run/netns/$(ns c)")
+hold() { # NS PORT: listen on 127.0.0.1:PORT in NS for 20 s, until killed
+	run "$1" python3 -c 'import socket,sys,time
+s=socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(); time.sleep(20)' "$2" &
+}
+hold c 9471; holder=$!
+for i in $(seq 30); do run c bash -c 'exec 3<>/dev/tcp/127.0.0.1/9471' 2>/dev/null && break; sleep 0.1; done
+for i in 1 2 3 4 5; do
+	"$XDPCT" -n "$(ns c)" attach veth0 --metrics-listen 9471 >/dev/null 2>"$E2E_TMP/err"; rc=$?
+	expect "try$i rc" "$rc" 1 || ok=0
+	grep -q "daemon: failed to start" "$E2E_TMP/err" || { echo "  try$i: $(cat "$E2E_TMP/err")"; ok=0; }
+	[ -e "$C_PINS" ] && { echo "  try$i: pins left in $C_PINS"; ok=0; }
+	ip -n "$(ns c)" -j link show veth0 | grep -q '"xdp"' && { echo "  try$i: XDP left on veth0"; ok=0; }
+done
+kill $holder 2>/dev/null; wait $holder 2>/dev/null
+rm -rf "$C_RUN"
+X daemon --stop >/dev/null
+hold s 9472; holder=$!
+for i in $(seq 30); do run s bash -c 'exec 3<>/dev/tcp/127.0.0.1/9472' 2>/dev/null && break; sleep 0.1; done
+X daemon --metrics-listen 9472 >/dev/null 2>&1; expect taken_rc $? 1 || ok=0
+kill $holder 2>/dev/null; wait $holder 2>/dev/null
+X daemon >/dev/null || ok=0
+code=$(run s curl -s -m 3 -o /dev/null -w '%{http_code}' 'http://127.0.0.1:9470/metrics')
+expect still_9470 "$code" 200 || ok=0
+[ $ok = 1 ] && pass $t || fail $t
 e2e_exit
