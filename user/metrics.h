@@ -39,6 +39,7 @@ struct metrics_conn {
 	char req[1024];
 	char *out;         /* the reply, once the request line is in */
 	size_t out_len, out_off;
+	bool draining;     /* the reply is out: reading until the client closes */
 	__u64 deadline_ms; /* CLOCK_MONOTONIC */
 };
 

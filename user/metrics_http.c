@@ -100,6 +100,38 @@ static bool conn_write(struct metrics_conn *c)
 	return true;
 }
 
+/*
+ * The reply is out: half-close, and read what the client still sends until
+ * it closes. A close() with request bytes unread (headers beyond the
+ * request line, an Authorization header makes them a kilobyte) sends a RST,
+ * and the client's kernel then throws away the reply it has not read yet.
+ * True when the connection is done with.
+ */
+static bool conn_finish(struct metrics_server *m, struct metrics_conn *c)
+{
+	struct epoll_event e = { .events = EPOLLIN, .data.u64 = (__u64)c->fd << 8 | m->tag };
+
+	if (c->out_off < c->out_len || shutdown(c->fd, SHUT_WR))
+		return true;
+	c->draining = true;
+	return epoll_ctl(m->epfd, EPOLL_CTL_MOD, c->fd, &e) != 0;
+}
+
+/* Discard what the client sends after its reply; true at its end of file or an error. */
+static bool conn_drain(struct metrics_conn *c)
+{
+	char buf[4096];
+
+	for (;;) {
+		ssize_t r = recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT);
+
+		if (r < 0 && (errno == EAGAIN || errno == EINTR))
+			return false;
+		if (r <= 0)
+			return true;
+	}
+}
+
 /* Read what has come; true when the connection is done with. */
 static bool conn_read(struct metrics_server *m, struct metrics_conn *c,
 		      const struct xdpct_instance *in, const struct ipc_status *st)
@@ -118,8 +150,10 @@ static bool conn_read(struct metrics_server *m, struct metrics_conn *c,
 	/* The request line is enough: answer now, then wait for room to write. */
 	c->req[c->got] = 0;
 	conn_answer(c, in, st);
-	if (!c->out || conn_write(c))
+	if (!c->out)
 		return true;
+	if (conn_write(c))
+		return conn_finish(m, c);
 	return epoll_ctl(m->epfd, EPOLL_CTL_MOD, c->fd, &e) != 0;
 }
 
@@ -196,8 +230,10 @@ void metrics_server_event(struct metrics_server *m, int fd, __u32 events,
 	i = conn_find(m, fd);
 	if (i < 0)
 		return;
-	if (m->c[i].out)
-		done = conn_write(&m->c[i]);
+	if (m->c[i].draining)
+		done = conn_drain(&m->c[i]);
+	else if (m->c[i].out)
+		done = conn_write(&m->c[i]) && conn_finish(m, &m->c[i]);
 	else
 		done = conn_read(m, &m->c[i], in, st);
 	if (done || (events & EPOLLERR))

@@ -167,6 +167,29 @@ expect json_names "$names" "q\"x\\y veth0 z$(printf '\xef\xbf\xbd')w" || ok=0
 X detach "$odd" "$bin" >/dev/null || ok=0
 [ $ok = 1 ] && pass $t || fail $t
 
+t=long_requests_get_the_whole_reply
+# 2 KB of headers (an Authorization header alone can be 1 KB) from a client
+# that reads late through a small buffer: the whole body arrives and the
+# connection ends in an orderly close, not a reset.
+ok=1
+out=$(run s python3 -c 'import re, socket, time
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 2048)
+s.connect(("127.0.0.1", 9470))
+s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"v" * 2000 + b"\r\n\r\n")
+time.sleep(0.5)
+data = b""
+while True:
+    d = s.recv(65536)
+    if not d:
+        break
+    data += d
+head, _, body = data.partition(b"\r\n\r\n")
+want = int(re.search(rb"Content-Length: (\d+)", head).group(1))
+print("whole" if len(body) == want else "got %d of %d" % (len(body), want))' 2>&1 | tail -1)
+expect body "$out" whole || ok=0
+[ $ok = 1 ] && pass $t || fail $t
+
 t=metrics_port_taken_fails_attach_and_is_not_remembered
 # A daemon that cannot listen fails attach whole (exit 1, nothing attached),
 # every time: it once held its pid lock while exiting and passed for a
