@@ -207,16 +207,21 @@ static void iface_name(unsigned int ifindex, char *buf, size_t len)
 
 int metrics_render(FILE *out, const struct xdpct_instance *in, const struct ipc_status *st)
 {
-	__u64 cnt[CNT__MAX], (*per)[CT__MAX];
+	__u64 cnt[CNT__MAX], (*per)[CT__MAX], removed[TABLE__MAX] = { 0 }, live[TABLE__MAX];
+	__u64 evicted[TABLE__MAX];
+	static const char *const table_names[TABLE__MAX] = { "flows", "embryos" };
 	unsigned int ifidx[METRICS_IFACES_MAX], key, *prev = NULL;
 	struct xdpct_flow_rec *v = NULL;
 	char family[96], last[96] = "", name[IF_NAMESIZE * 3 + 16];
 	size_t n = 0, nflows, i, nif = 0, k;
 	int err, s;
 
+	/* Counters, then what userspace removed, then the tables: see xdpct_evictions(). */
 	err = xdpct_counters_read(in, cnt);
 	if (err)
 		return err;
+	for (s = 0; s < TABLE__MAX && in->removed; s++)
+		removed[s] = __atomic_load_n(&in->removed->n[s], __ATOMIC_RELAXED);
 	/* The attached interfaces, then flows per interface and state. */
 	while (nif < METRICS_IFACES_MAX && !bpf_map_get_next_key(in->ifaces_fd, prev, &key)) {
 		ifidx[nif++] = key;
@@ -225,6 +230,9 @@ int metrics_render(FILE *out, const struct xdpct_instance *in, const struct ipc_
 	err = xdpct_tables_read(in->flows_fd, in->embryos_fd, &v, &n, &nflows);
 	if (err)
 		return err;
+	live[TABLE_FLOWS] = nflows;
+	live[TABLE_EMBRYOS] = n - nflows;
+	xdpct_evictions(cnt, removed, live, evicted);
 	per = calloc(nif + 1, sizeof(*per));
 	if (!per) {
 		free(v);
@@ -275,6 +283,17 @@ int metrics_render(FILE *out, const struct xdpct_instance *in, const struct ipc_
 				xdpct_ct_state_name((unsigned int)s), (unsigned long long)per[k][s]);
 	}
 	free(per);
+	/* As `xdpct stats` shows them: evictions are the sign of a table too small. */
+	fprintf(out, "# HELP xdpct_table_entries Entries in each flow table (embryos: handshakes).\n"
+		     "# TYPE xdpct_table_entries gauge\n");
+	for (s = 0; s < TABLE__MAX; s++)
+		fprintf(out, "xdpct_table_entries{table=\"%s\"} %llu\n", table_names[s],
+			(unsigned long long)live[s]);
+	fprintf(out, "# HELP xdpct_table_evictions_total Entries each flow table's LRU evicted to make room.\n"
+		     "# TYPE xdpct_table_evictions_total counter\n");
+	for (s = 0; s < TABLE__MAX; s++)
+		fprintf(out, "xdpct_table_evictions_total{table=\"%s\"} %llu\n", table_names[s],
+			(unsigned long long)evicted[s]);
 	fprintf(out, "# HELP xdpct_interface_attached Interfaces xdpct is attached to.\n"
 		     "# TYPE xdpct_interface_attached gauge\n");
 	for (k = 0; k < nif; k++) {

@@ -74,6 +74,11 @@ expect malformed "$(val 'xdpct_malformed_packets_total{layer="tcp"}')" 0 || ok=0
 expect responder "$(val 'xdpct_responder_total{action="rst"}')" 0 || ok=0
 expect est "$(val 'xdpct_flows{interface="veth0",state="ESTABLISHED"}')" 1 || ok=0
 expect tw "$(val 'xdpct_flows{interface="veth0",state="TIME_WAIT"}')" 1 || ok=0
+# The tables as stats shows them: two flows synchronized, no handshake, nothing evicted.
+expect table_flows "$(val 'xdpct_table_entries{table="flows"}')" "$(jq .tables.flows.entries "$E2E_TMP/stats.json")" || ok=0
+expect table_flows2 "$(val 'xdpct_table_entries{table="flows"}')" 2 || ok=0
+expect table_embryos "$(val 'xdpct_table_entries{table="embryos"}')" 0 || ok=0
+expect evictions "$(val 'xdpct_table_evictions_total{table="flows"}')" "$(jq .tables.flows.evictions "$E2E_TMP/stats.json")" || ok=0
 expect attached "$(val 'xdpct_interface_attached{interface="veth0",ifindex="'"$(ip -n "$(ns s)" -j link show veth0 | jq '.[0].ifindex')"'"}')" 1 || ok=0
 [ "$(val xdpct_daemon_events_total)" -ge 4 ] || { echo "  daemon events $(val xdpct_daemon_events_total)"; ok=0; }
 [ $ok = 1 ] && pass $t || { sed 's/^/    /' "$E2E_TMP/m.txt" | head -80; fail $t; }
