@@ -59,6 +59,8 @@ const struct cli_cmd cmd_replay = {
 #define REPLAY_FLOWS_MAX (1u << 18)
 /* BPF_PROG_TEST_RUN takes a page minus headroom and skb_shared_info. */
 #define REPLAY_FRAME_MAX 3520
+/* The largest captured frame read (tcpdump's snaplen): a GRO or BIG TCP frame is cut (run_split). */
+#define REPLAY_CAPTURE_MAX 262144
 #define NSEC 1000000000ull
 #define REPLAY_EGRESS_MAX 8
 /*
@@ -87,7 +89,7 @@ struct replay {
 	__u64 cur_rel_ns, cur_frame;
 	bool oom;
 	/* what happened to the frames */
-	__u64 frames, xdp, tc, skipped_link, too_big, expired, split, segments;
+	__u64 frames, xdp, tc, skipped_link, too_big, cut, expired, split, segments;
 	__u64 verdict_pass, verdict_drop, verdict_tx, verdict_other;
 	int negress;
 	/*
@@ -352,8 +354,9 @@ static void print_json(struct replay *r, const struct xdpct_flow_rec *v, size_t 
 	json_u64(&j, "frames", r->frames);
 	json_u64(&j, "frames_xdp", r->xdp);
 	json_u64(&j, "frames_tc", r->tc);
-	json_u64(&j, "frames_skipped", r->skipped_link + r->too_big);
+	json_u64(&j, "frames_skipped", r->skipped_link + r->too_big + r->cut);
 	json_u64(&j, "frames_too_big", r->too_big);
+	json_u64(&j, "frames_cut", r->cut);
 	json_u64(&j, "frames_split", r->split);
 	json_u64(&j, "split_segments", r->segments);
 	json_u64(&j, "mtu", r->mtu);
@@ -396,7 +399,8 @@ static void print_text(struct replay *r, const struct xdpct_flow_rec *v, size_t 
 	       "%llu skipped; verdicts pass %llu drop %llu tx %llu\n",
 	       r->path, (unsigned long long)r->frames, end_ns / 1e9, stopped ? " (stopped by --until)" : "",
 	       (unsigned long long)r->xdp, (unsigned long long)r->tc,
-	       (unsigned long long)(r->skipped_link + r->too_big), (unsigned long long)r->verdict_pass,
+	       (unsigned long long)(r->skipped_link + r->too_big + r->cut),
+	       (unsigned long long)r->verdict_pass,
 	       (unsigned long long)r->verdict_drop, (unsigned long long)r->verdict_tx);
 	if (r->by_capture)
 		printf("  frames the capture marks as sent by the host (Linux cooked) went through tc egress\n");
@@ -406,6 +410,10 @@ static void print_text(struct replay *r, const struct xdpct_flow_rec *v, size_t 
 	if (r->too_big)
 		printf("  %llu frames larger than %u bytes that could not be cut were not run\n",
 		       (unsigned long long)r->too_big, REPLAY_FRAME_MAX);
+	if (r->cut)
+		printf("  %llu frames the capture cut short (its snaplen) were not run: their flows "
+		       "lack them (capture with -s 0)\n",
+		       (unsigned long long)r->cut);
 	printf("  %llu flows timed out and were removed, as the daemon would\n\nFlows at %.3f s:\n",
 	       (unsigned long long)r->expired, end_ns / 1e9);
 	xdpct_list_table(v, n, &r->cfg, now);
@@ -421,7 +429,8 @@ static void print_text(struct replay *r, const struct xdpct_flow_rec *v, size_t 
 
 static int replay_file(struct replay *r, struct replay_cap *cap, __u64 until_ns, bool has_until)
 {
-	static __u8 frame[65536 + 64];
+	/* As large as tcpdump captures (262144), with room for a cooked header made Ethernet. */
+	static __u8 frame[REPLAY_CAPTURE_MAX + 64];
 	__u64 t0 = 0, rel = 0, end_ns = 0, now, cnt[CNT__MAX], per_state[CT__MAX], total;
 	__u64 sweep_every, next_sweep;
 	struct ring_buffer *rb;
@@ -429,7 +438,7 @@ static int replay_file(struct replay *r, struct replay_cap *cap, __u64 until_ns,
 	const unsigned char *data;
 	unsigned long long ts;
 	bool stopped = false;
-	size_t n = 0, nflows = 0, caplen;
+	size_t n = 0, nflows = 0, caplen, wirelen;
 	int rc, err = 0, s;
 
 	rb = ring_buffer__new(r->in.events_fd, on_event, r, NULL);
@@ -449,7 +458,7 @@ static int replay_file(struct replay *r, struct replay_cap *cap, __u64 until_ns,
 	if (!sweep_every)
 		sweep_every = 1;
 	next_sweep = REPLAY_BASE_TICKS + sweep_every;
-	while ((rc = replay_cap_next(cap, &ts, &data, &caplen)) == 1) {
+	while ((rc = replay_cap_next(cap, &ts, &data, &caplen, &wirelen)) == 1) {
 		size_t len;
 
 		if (!r->frames)
@@ -474,8 +483,21 @@ static int replay_file(struct replay *r, struct replay_cap *cap, __u64 until_ns,
 		if (err)
 			break;
 		r->cur_outgoing = r->by_capture && replay_cap_outgoing(cap, data, caplen);
+		/*
+		 * A frame cut short would run as malformed, its data lost to its
+		 * flow: counted apart instead, and said.
+		 */
+		if (caplen < wirelen) {
+			r->cut++;
+			continue;
+		}
+		if (caplen > REPLAY_CAPTURE_MAX) {
+			r->too_big++;
+			continue;
+		}
 		len = replay_cap_ethernet(cap, data, caplen, frame, sizeof(frame));
-		if (!len) {
+		/* Not Ethernet, or shorter than its header (a test run refuses those). */
+		if (len < 14) {
 			r->skipped_link++;
 			continue;
 		}

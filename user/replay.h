@@ -25,9 +25,13 @@ void xdpct_stats_counters(const __u64 *cnt);
 struct replay_cap;
 /* 0, or -1 with the reason (missing file, not a capture, unknown link type) in why. */
 int replay_cap_open(const char *path, struct replay_cap **out, char *why, size_t len);
-/* 1 with the next frame, 0 at the end, -1 on an error (a truncated file): see replay_cap_error. */
+/*
+ * 1 with the next frame, 0 at the end, -1 on an error (a truncated file):
+ * see replay_cap_error. len is the frame's length on the wire, more than
+ * caplen when the capture cut it (its snaplen).
+ */
 int replay_cap_next(struct replay_cap *c, unsigned long long *ts_ns, const unsigned char **data,
-		    size_t *caplen);
+		    size_t *caplen, size_t *len);
 const char *replay_cap_error(struct replay_cap *c);
 void replay_cap_close(struct replay_cap *c);
 /*

@@ -55,7 +55,7 @@ int replay_cap_open(const char *path, struct replay_cap **out, char *why, size_t
 }
 
 int replay_cap_next(struct replay_cap *c, unsigned long long *ts_ns, const unsigned char **data,
-		    size_t *caplen)
+		    size_t *caplen, size_t *len)
 {
 	struct pcap_pkthdr *h;
 	const u_char *d;
@@ -69,6 +69,7 @@ int replay_cap_next(struct replay_cap *c, unsigned long long *ts_ns, const unsig
 	*ts_ns = (unsigned long long)h->ts.tv_sec * 1000000000ull + (unsigned long long)h->ts.tv_usec;
 	*data = d;
 	*caplen = h->caplen;
+	*len = h->len;
 	return 1;
 }
 

@@ -216,6 +216,41 @@ for m in default:2:1 1000:3:1 3000:1:0; do
 done
 [ $ok = 1 ] && pass $t || fail $t
 
+t=replay_counts_cut_runt_and_big_tcp_frames
+# A frame the capture cut short (snaplen 64) is counted and said, not run
+# as malformed; a 10-byte runt is skipped, not fatal; a BIG TCP frame of
+# 99,000 bytes (IPv4 total length 0) is cut into 68 segments of 1460.
+ok=1
+python3 - "$E2E_TMP/odd.pcap" <<'PY'
+import struct, sys
+def tcp_frame(payload, tot_len=None):
+    ip_len = 40 + payload
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, ip_len if tot_len is None else tot_len, 1, 0x4000,
+                     64, 6, 0, bytes([198, 18, 0, 1]), bytes([198, 18, 0, 2]))
+    tcp = struct.pack("!HHIIBBHHH", 44200, 8200, 1000, 2000, 0x50, 0x10, 512, 0, 0)
+    return b"\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x00" + ip + tcp + b"\0" * payload
+with open(sys.argv[1], "wb") as f:
+    f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 262144, 1))
+    def rec(t, data, wire):
+        f.write(struct.pack("<IIII", t, 0, len(data), wire) + data)
+    full = tcp_frame(1460)
+    rec(1, full[:64], len(full))
+    rec(2, b"\x02" * 10, 10)
+    big = tcp_frame(99000, tot_len=0)
+    rec(3, big, len(big))
+PY
+"$XDPCT" -j replay "$E2E_TMP/odd.pcap" >"$E2E_TMP/odd.json" 2>"$E2E_TMP/odd.err" ||
+	{ echo "  replay: $(cat "$E2E_TMP/odd.err")"; ok=0; }
+expect frames "$(jq .frames "$E2E_TMP/odd.json")" 3 || ok=0
+expect cut "$(jq .frames_cut "$E2E_TMP/odd.json")" 1 || ok=0
+expect skipped "$(jq .frames_skipped "$E2E_TMP/odd.json")" 2 || ok=0
+expect split "$(jq .frames_split "$E2E_TMP/odd.json")" 1 || ok=0
+expect segments "$(jq .split_segments "$E2E_TMP/odd.json")" 68 || ok=0
+expect malformed "$(jq .counters.malformed_ipv4 "$E2E_TMP/odd.json")" 0 || ok=0
+"$XDPCT" replay "$E2E_TMP/odd.pcap" | grep -q "1 frames the capture cut short" ||
+	{ echo "  the text says nothing of the cut frame"; ok=0; }
+[ $ok = 1 ] && pass $t || fail $t
+
 t=replay_bad_input
 ok=1
 # one_error NAME WANT_SUBSTRING CMD...: exit 1, nothing on stdout, one line on stderr.
