@@ -76,6 +76,7 @@ struct rev {
 	struct xdpct_event ev;
 	__u64 rel_ns; /* capture-relative time */
 	__u64 frame;  /* 1-based; 0 for removals */
+	size_t seq;   /* the order recorded in: ties in time keep it */
 };
 
 struct replay {
@@ -129,7 +130,8 @@ static int push_event(struct replay *r, const struct xdpct_event *ev, __u64 rel_
 		r->ev = n;
 		r->cap = c;
 	}
-	r->ev[r->nev++] = (struct rev){ .ev = *ev, .rel_ns = rel_ns, .frame = frame };
+	r->ev[r->nev] = (struct rev){ .ev = *ev, .rel_ns = rel_ns, .frame = frame, .seq = r->nev };
+	r->nev++;
 	return 0;
 }
 
@@ -337,8 +339,8 @@ static int cmp_rev(const void *a, const void *b)
 
 	if (x->rel_ns != y->rel_ns)
 		return x->rel_ns < y->rel_ns ? -1 : 1;
-	/* stable: the order they were recorded in */
-	return x < y ? -1 : x > y;
+	/* qsort is not stable: ties keep the order they were recorded in by seq */
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
 static void print_json(struct replay *r, const struct xdpct_flow_rec *v, size_t n, __u64 now,
@@ -549,7 +551,8 @@ static int replay_file(struct replay *r, struct replay_cap *cap, __u64 until_ns,
 		free(v);
 		return EXIT_RUNTIME;
 	}
-	qsort(r->ev, r->nev, sizeof(*r->ev), cmp_rev);
+	if (r->nev)
+		qsort(r->ev, r->nev, sizeof(*r->ev), cmp_rev);
 	setvbuf(stdout, NULL, _IOFBF, 1 << 20);
 	if (g_opts.json)
 		print_json(r, v, n, now, end_ns, stopped, cnt, per_state, total);

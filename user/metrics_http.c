@@ -43,10 +43,11 @@ static void conn_reply(struct metrics_conn *c, const char *status, const char *t
 
 	if (!f)
 		return;
+	/* A 405 names what is allowed (RFC 9110 15.5.6). */
 	fprintf(f,
-		"HTTP/1.0 %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+		"HTTP/1.0 %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n%s"
 		"Connection: close\r\n\r\n",
-		status, type, len);
+		status, type, len, !strncmp(status, "405", 3) ? "Allow: GET\r\n" : "");
 	fwrite(body, 1, len, f);
 	if (fclose(f)) {
 		free(c->out);

@@ -87,6 +87,9 @@ t=metrics_http_and_errors
 ok=1
 code=$(run s curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:9469/nothing)
 expect not_found "$code" 404 || ok=0
+code=$(run s curl -s -X POST -D "$E2E_TMP/h405" -o /dev/null -w '%{http_code}' "$URL")
+expect post "$code" 405 || ok=0
+grep -qi '^allow: GET' "$E2E_TMP/h405" || { echo "  405 without Allow: $(cat "$E2E_TMP/h405")"; ok=0; }
 # Loopback only: the namespace's own address does not answer.
 run s curl -s -m 2 -o /dev/null http://198.18.0.2:9469/metrics && { echo "  answered off loopback"; ok=0; }
 # A client that connects and says nothing holds the daemon up at most a moment.
