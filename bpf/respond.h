@@ -243,7 +243,19 @@ static __always_inline int xdpct_respond_unknown(struct xdp_md *ctx,
 	r->step.dir = DIR_ORIG;
 	r->client_is_b = xdpct_flow_key_make(pkt, &w->key);
 	if (pkt->flags & TCPF_SYN) {
-		__s64 v = xdpct_cookie_gen(pkt, &w->hdrs);
+		__s64 v;
+
+		/*
+		 * A SYN on a connection the host holds (open before attach, or
+		 * its entry lost): the host answers it with a challenge ACK
+		 * (RFC 5961 4.2), which sorts the peer out. A cookie SYN+ACK
+		 * would have the peer open a second connection on the 4-tuple,
+		 * one the host's socket does not know. One socket lookup a SYN,
+		 * as the kernel's XDP SYN-proxy sample does.
+		 */
+		if (xdpct_host_has_conn(ctx, pkt, &w->tuple))
+			return XDP_PASS;
+		v = xdpct_cookie_gen(pkt, &w->hdrs);
 
 		if (v < 0) /* no cookie: let the host answer */
 			return XDP_PASS;

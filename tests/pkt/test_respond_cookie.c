@@ -314,11 +314,11 @@ static void syn_flood_opens_nothing(void)
  * off. A real loopback connection in this namespace, where the test run's
  * socket lookup looks.
  */
-static void acks_of_a_connection_the_host_holds_pass(void)
+static void segments_of_a_connection_the_host_holds_pass(void)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	socklen_t len = sizeof(a);
-	struct endpoint srv = { 4, "127.0.0.1", 0 }, cli = { 4, "127.0.0.1", 0 };
+	struct endpoint srv = { 4, "127.0.0.1", 0 }, cli = { 4, "127.0.0.1", 0 }, other;
 	int l = -1, c = -1, one = 1;
 	__u32 port;
 	__u8 v = PORT_PROTECTED;
@@ -348,6 +348,18 @@ static void acks_of_a_connection_the_host_holds_pass(void)
 	REQUIRE(env_set_config(&E) == 0, "policy reject");
 	CHECK_EQ(env_run_xdp(&E, &fr), XDP_DROP, "under reject: dropped as strict, no RST");
 	CHECK_EQ(env_counter(&E, CNT_RESP_RST), 0, "no RST");
+	/*
+	 * A SYN on it is the host's to answer (its challenge ACK), not a
+	 * cookie's. First a SYN from another port, which the responder passes
+	 * to arm the host (once a second), so that this one is its to take.
+	 */
+	other = cli;
+	other.port = (uint16_t)(cli.port + 2);
+	frame_tcp(&fr, &other, &srv, TCPF_SYN, 999, 0, 0);
+	CHECK_EQ(env_run_xdp(&E, &fr), XDP_PASS, "the port's first SYN arms the host");
+	frame_tcp(&fr, &cli, &srv, TCPF_SYN, 999, 0, 0);
+	CHECK_EQ(env_run_xdp(&E, &fr), XDP_PASS, "a SYN on the host's connection passes");
+	CHECK_EQ(env_counter(&E, CNT_RESP_SYNCOOKIE), 0, "no cookie SYN+ACK");
 
 	/* The same 4-tuple once the host holds no connection: a bad cookie. */
 	close(c);
@@ -356,6 +368,8 @@ static void acks_of_a_connection_the_host_holds_pass(void)
 	frame_tcp(&fr, &cli, &srv, TCPF_ACK, 1234, 5678, 10);
 	CHECK_EQ(env_run_xdp(&E, &fr), XDP_TX, "another port, no connection: RST under reject");
 	CHECK_EQ(env_counter(&E, CNT_RESP_COOKIE_BAD), 1, "bad cookie");
+	frame_tcp(&fr, &cli, &srv, TCPF_SYN, 999, 0, 0);
+	CHECK_EQ(env_run_xdp(&E, &fr), XDP_TX, "and a SYN there gets its cookie");
 	env_close(&E);
 }
 
@@ -397,7 +411,7 @@ int main(void)
 	RUN(unprotected_ports_and_cookies_off_are_tracked_as_usual);
 	RUN(host_is_armed_once_a_second);
 	RUN(syn_flood_opens_nothing);
-	RUN(acks_of_a_connection_the_host_holds_pass);
+	RUN(segments_of_a_connection_the_host_holds_pass);
 	RUN(synack_is_reported_as_an_event);
 	return TEST_EXIT();
 }
