@@ -285,11 +285,8 @@ static __always_inline int xdpct_respond_unknown(struct xdp_md *ctx,
 		if (cfg->policy != POLICY_REJECT)
 			return XDP_DROP;
 	}
-	/* RFC 9293 3.10.7.1: <SEQ=SEG.ACK><CTL=RST>, or <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>. */
-	if (pkt->flags & TCPF_ACK)
-		xdpct_reply_plain(rp, TCPF_RST, pkt->ack, 0, 0);
-	else
-		xdpct_reply_plain(rp, TCPF_RST | TCPF_ACK, 0, xdpct_seg_end(pkt), 0);
+	/* RFC 9293 3.10.7.1 for an ACK (the only segment claimed for a RST): <SEQ=SEG.ACK><CTL=RST>. */
+	xdpct_reply_plain(rp, TCPF_RST, pkt->ack, 0, 0);
 	act = xdpct_reply_send(ctx, cfg, pkt, rp, XDP_DROP);
 	if (act == XDP_TX)
 		xdpct_respond_report(cfg, cnt, s, w, r, ctx->ingress_ifindex, CNT_RESP_RST,

@@ -107,9 +107,8 @@ static __always_inline bool xdpct_port_protected(__u16 port_be)
  * Does the responder take this segment of a flow the table does not hold?
  * On protected ports: a SYN when cookies are on (answered with a cookie, or
  * passed on to arm the host), an ACK when cookies are on (its cookie
- * checked), and under policy reject anything but a RST or a SYN (answered
- * with a RST). On both hooks, the host's SYN+ACK to a SYN passed on to it
- * goes through. Returns CLAIM_NONE, CLAIM_PASS, or CLAIM_ANSWER for a
+ * checked), and under policy reject an ACK (answered with a RST). On both
+ * hooks, the host's SYN+ACK to a SYN passed on to it goes through. Returns CLAIM_NONE, CLAIM_PASS, or CLAIM_ANSWER for a
  * segment to answer or to arm the host with; saves nothing, so the express
  * lane (bpf/express.h) may ask before it settles a segment of no flow.
  */
@@ -126,7 +125,12 @@ static __always_inline __u8 xdpct_respond_claim_kind(const struct xdpct_config *
 	if (f & TCPF_SYN) {
 		if (f != TCPF_SYN || !cookies)
 			return CLAIM_NONE;
-	} else if (!reject && !(cookies && (f & TCPF_ACK))) {
+	} else if (!(f & TCPF_ACK) || (!reject && !cookies)) {
+		/*
+		 * Neither SYN nor ACK (a FIN, null or Xmas scan): a listening
+		 * socket drops it unanswered (RFC 9293 3.10.7.2), and so does
+		 * the tracker, as a segment of no flow.
+		 */
 		return CLAIM_NONE;
 	}
 	if (!xdpct_port_protected(pkt->dport))
