@@ -66,8 +66,9 @@ static void conn_answer(struct metrics_conn *c, const struct xdpct_instance *in,
 		conn_reply(c, "405 Method Not Allowed", "text/plain", "GET only\n", 9);
 		return;
 	}
+	/* "/metrics" then a space (HTTP/1.x), a query, or the line's end (HTTP/0.9, CRLF or LF). */
 	if (strncmp(c->req + 4, "/metrics ", 9) && strncmp(c->req + 4, "/metrics?", 9) &&
-	    strncmp(c->req + 4, "/metrics\r", 9)) {
+	    strncmp(c->req + 4, "/metrics\r", 9) && strncmp(c->req + 4, "/metrics\n", 9)) {
 		conn_reply(c, "404 Not Found", "text/plain", "try /metrics\n", 13);
 		return;
 	}

@@ -87,6 +87,9 @@ t=metrics_http_and_errors
 ok=1
 code=$(run s curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:9469/nothing)
 expect not_found "$code" 404 || ok=0
+# A bare request line ending in LF alone is still a request for /metrics.
+status=$(run s bash -c 'exec 3<>/dev/tcp/127.0.0.1/9469; printf "GET /metrics\n" >&3; head -1 <&3')
+expect lf_only "${status%$'\r'}" "HTTP/1.0 200 OK" || ok=0
 code=$(run s curl -s -X POST -D "$E2E_TMP/h405" -o /dev/null -w '%{http_code}' "$URL")
 expect post "$code" 405 || ok=0
 grep -qi '^allow: GET' "$E2E_TMP/h405" || { echo "  405 without Allow: $(cat "$E2E_TMP/h405")"; ok=0; }
