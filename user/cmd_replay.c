@@ -465,6 +465,13 @@ static int replay_file(struct replay *r, struct replay_cap *cap, __u64 until_ns,
 
 		if (!r->frames)
 			t0 = ts;
+		/*
+		 * Until the clock has moved, an earlier frame moves its origin
+		 * back: a first frame stamped wrong (years ahead) must not hold
+		 * every later one at time 0.
+		 */
+		else if (!rel && ts < t0)
+			t0 = ts;
 		/* A clock never goes back: a frame stamped earlier runs at the latest time. */
 		if (ts >= t0 && ts - t0 > rel)
 			rel = ts - t0;

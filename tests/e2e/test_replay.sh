@@ -251,6 +251,21 @@ expect malformed "$(jq .counters.malformed_ipv4 "$E2E_TMP/odd.json")" 0 || ok=0
 	{ echo "  the text says nothing of the cut frame"; ok=0; }
 [ $ok = 1 ] && pass $t || fail $t
 
+t=replay_a_wrong_first_timestamp_does_not_freeze_the_clock
+# The first frame stamped in 2106, the next two 2 s apart: the replay lasts 2 s.
+ok=1
+python3 - "$E2E_TMP/future.pcap" <<'PY'
+import struct, sys
+frame = b"\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x06" + b"\0" * 28  # ARP: not TCP, still a frame
+with open(sys.argv[1], "wb") as f:
+    f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 262144, 1))
+    for t in (0xfffffff0, 1700000000, 1700000002):
+        f.write(struct.pack("<IIII", t, 0, len(frame), len(frame)) + frame)
+PY
+"$XDPCT" -j replay "$E2E_TMP/future.pcap" >"$E2E_TMP/future.json" 2>&1 || { echo "  $(cat "$E2E_TMP/future.json")"; ok=0; }
+expect duration_ms "$(jq .duration_ms "$E2E_TMP/future.json")" 2000 || ok=0
+[ $ok = 1 ] && pass $t || fail $t
+
 t=replay_bad_input
 ok=1
 # one_error NAME WANT_SUBSTRING CMD...: exit 1, nothing on stdout, one line on stderr.
