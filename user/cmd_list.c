@@ -75,7 +75,8 @@ static void print_json(const struct xdpct_flow_rec *v, size_t n, const struct xd
 	json_end(&j);
 }
 
-enum { LIST_COLS = 10, LIST_CELL = 96 };
+/* Ten columns, the first six (family, endpoints, states) left-aligned. */
+enum { LIST_COLS = 10, LIST_LEFT_COLS = 6, LIST_CELL = 96 };
 
 /* One flow's cells as the table prints them. */
 static void list_row(const struct xdpct_flow_rec *r, const struct xdpct_config *cfg, __u64 now,
@@ -105,9 +106,8 @@ static void list_print_row(char cells[LIST_COLS][LIST_CELL], const int *width)
 {
 	int c;
 
-	/* Names and states to the left, numbers to the right. */
 	for (c = 0; c < LIST_COLS; c++)
-		printf(c < 6 ? "%-*s%s" : "%*s%s", width[c], cells[c], c == LIST_COLS - 1 ? "\n" : " ");
+		printf(c < LIST_LEFT_COLS ? "%-*s%s" : "%*s%s", width[c], cells[c], c == LIST_COLS - 1 ? "\n" : " ");
 }
 
 /*

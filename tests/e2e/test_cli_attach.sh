@@ -15,19 +15,6 @@ PIN_DIR=/sys/fs/bpf/xdpct/net$(stat -L -c %i "/run/netns/$(ns a)")
 RUN_DIR=/run/xdpct/net$(stat -L -c %i "/run/netns/$(ns a)")
 trap '[ -s "$RUN_DIR/daemon.pid" ] && kill -9 "$(cat "$RUN_DIR/daemon.pid")" 2>/dev/null; e2e_cleanup' EXIT
 
-# check NAME WANT_RC WANT_STDERR_REGEX CMD...: exit status and one stderr line.
-check() {
-	local name=$1 rc_want=$2 re=$3 rc lines
-	shift 3
-	"$@" >"$E2E_TMP/out" 2>"$E2E_TMP/err" </dev/null; rc=$?
-	lines=$(wc -l <"$E2E_TMP/err")
-	if [ "$rc" != "$rc_want" ] || ! grep -Eq -- "$re" "$E2E_TMP/err" || [ "$lines" != 1 ]; then
-		echo "  $name: expected exit $rc_want and one stderr line matching /$re/"
-		echo "  got exit $rc, $lines lines: $(head -3 "$E2E_TMP/err")"
-		return 1
-	fi
-}
-
 attached() { X -j status | jq -r '.interfaces | map(.name) | sort | join(",")'; }
 
 t=ip_netns_exec_is_refused_and_leaves_nothing
@@ -36,16 +23,16 @@ t=ip_netns_exec_is_refused_and_leaves_nothing
 ok=1
 NSX=(ip netns exec "$(ns a)")
 USE_N="use 'xdpct -n NAME' instead of 'ip netns exec NAME xdpct'"
-check attach 1 "^xdpct: attach: /sys here is not the host's and holds no bpffs .*$USE_N" \
+check_error attach 1 "^xdpct: attach: /sys here is not the host's and holds no bpffs .*$USE_N" \
 	"${NSX[@]}" "$XDPCT" attach d0 --mode generic || ok=0
 expect xdp "$(ip -n "$(ns a)" -j link show d0 | jq -r '.[0].xdp.prog.id // "none"')" none || ok=0
 expect tc "$(tc -n "$(ns a)" filter show dev d0 egress)" "" || ok=0
 [ -e "$PIN_DIR" ] && { echo "  pins made in $PIN_DIR"; ok=0; }
 expect pids "$(ip netns pids "$(ns a)")" "" || ok=0
 # Read-only commands say why they see nothing, not "not attached".
-check status 1 "^xdpct: status: /sys here is not the host's and holds no bpffs" \
+check_error status 1 "^xdpct: status: /sys here is not the host's and holds no bpffs" \
 	"${NSX[@]}" "$XDPCT" status || ok=0
-check detach 1 "^xdpct: detach: /sys here is not the host's and holds no bpffs" \
+check_error detach 1 "^xdpct: detach: /sys here is not the host's and holds no bpffs" \
 	"${NSX[@]}" "$XDPCT" detach --all || ok=0
 [ $ok = 1 ] && pass $t || fail $t
 
@@ -59,17 +46,17 @@ X attach d1 --mode generic --metrics-listen 127.0.0.1:9100 >/dev/null || ok=0
 X attach d2 --mode generic --sweep-interval 2000ms >/dev/null || ok=0
 expect attached "$(attached)" d0,d1,d2 || ok=0
 expect same_daemon "$(X -j status | jq -r .daemon.pid)" "$pid" || ok=0
-check metrics_other 1 "attach: --metrics-listen: the daemon running here \(pid $pid\) serves metrics on 9100: stop it first" \
+check_error metrics_other 1 "attach: --metrics-listen: the daemon running here \(pid $pid\) serves metrics on 9100: stop it first" \
 	X attach d3 --mode generic --metrics-listen 127.0.0.1:9101 || ok=0
-check metrics_v6 1 "serves metrics on 9100" X attach d3 --mode generic --metrics-listen '[::1]:9100' || ok=0
-check sweep_other 1 "attach: --sweep-interval: the daemon running here \(pid $pid\) sweeps every 2000 ms: stop it first" \
+check_error metrics_v6 1 "serves metrics on 9100" X attach d3 --mode generic --metrics-listen '[::1]:9100' || ok=0
+check_error sweep_other 1 "attach: --sweep-interval: the daemon running here \(pid $pid\) sweeps every 2000 ms: stop it first" \
 	X attach d3 --mode generic --sweep-interval 3s || ok=0
 expect attached_after "$(attached)" d0,d1,d2 || ok=0
 # A daemon given no period sweeps at half the shortest timeout (5 s by
 # default): asking for that cannot be told from asking it to keep 5 s.
 X daemon --stop >/dev/null && X daemon >/dev/null || { echo "  daemon restart failed"; ok=0; }
 pid=$(X -j status | jq -r .daemon.pid)
-check sweep_derived 1 "attach: --sweep-interval: the daemon running here \(pid $pid\) sweeps every 5000 ms, which may follow the timeouts" \
+check_error sweep_derived 1 "attach: --sweep-interval: the daemon running here \(pid $pid\) sweeps every 5000 ms, which may follow the timeouts" \
 	X attach d3 --mode generic --sweep-interval 5s || ok=0
 expect attached_end "$(attached)" d0,d1,d2 || ok=0
 [ $ok = 1 ] && pass $t || fail $t

@@ -13,19 +13,6 @@ PIN_DIR=/sys/fs/bpf/xdpct/net$(stat -L -c %i "/run/netns/$(ns a)")
 RUN_DIR=/run/xdpct/net$(stat -L -c %i "/run/netns/$(ns a)")
 trap 'pkill -9 -F "$RUN_DIR/daemon.pid" 2>/dev/null; e2e_cleanup' EXIT
 
-# check NAME WANT_RC WANT_STDERR_REGEX CMD...: exit status and one stderr line.
-check() {
-	local name=$1 rc_want=$2 re=$3 rc lines
-	shift 3
-	"$@" >"$E2E_TMP/out" 2>"$E2E_TMP/err"; rc=$?
-	lines=$(wc -l <"$E2E_TMP/err")
-	if [ "$rc" != "$rc_want" ] || ! grep -Eq -- "$re" "$E2E_TMP/err" || [ "$lines" != 1 ]; then
-		echo "  $name: expected exit $rc_want and one stderr line matching /$re/"
-		echo "  got exit $rc, $lines lines: $(head -3 "$E2E_TMP/err")"
-		return 1
-	fi
-}
-
 nothing_left() { # no pins, no daemon, no XDP on the dummies
 	local ok=0
 	[ -e "$PIN_DIR" ] && { echo "  pins left in $PIN_DIR"; ok=1; }
@@ -52,54 +39,54 @@ grep -q -- "--sweep-interval DURATION" <<<"$("$XDPCT" attach --help)" || ok=0
 
 t=usage_errors_exit_2_with_one_line
 ok=1
-check nocmd 2 "not a command" "$XDPCT" frobnicate || ok=0
-check badglobal 2 "unknown or needs an argument" "$XDPCT" --bogus list || ok=0
-check badopt 2 "^xdpct: list: option '--bogus'" X list --bogus || ok=0
-check noiface 2 "attach: no interface given" X attach || ok=0
-check badmode 2 "--mode: 'turbo' is not native or generic" X attach dummy0 --mode turbo || ok=0
-check badflows 2 "--flows" X attach dummy0 --flows 3 || ok=0
-check badsweep 2 "--sweep-interval" X attach dummy0 --sweep-interval 1y || ok=0
-check detachboth 2 "not both" X detach dummy0 --all || ok=0
-check badstate 2 "--state: 'OPEN' is not a state" X list --state OPEN || ok=0
-check badaddr 2 "--addr: '198.18.0.300' is not" X list --addr 198.18.0.300 || ok=0
-check badprefix 2 "--addr: '198.18.0.0/33'" X list --addr 198.18.0.0/33 || ok=0
-check ctjson 2 "--conntrack and -j are two formats" X -j list --conntrack || ok=0
-check stopplus 2 "daemon: --stop takes no other option" X daemon --stop --metrics-listen 9100 || ok=0
-check badport 2 "--port: '0'" X events --port 0 || ok=0
-check badtype 2 "--type: 'boom'" X events --type boom || ok=0
-check badcount 2 "--count" X stats --interval 1s --count x || ok=0
-check countalone 2 "--count needs --interval" X stats --count 2 || ok=0
-check badinterval 2 "--interval" X stats --interval 0 || ok=0
-check configsub 2 "'put' is not get, set or keys" X config put msl 1s || ok=0
-check configset1 2 "set: needs KEY VALUE" X config set msl || ok=0
-check delete1 2 "needs two endpoints" X delete 198.18.0.1:1 || ok=0
-check delete2 2 "'198.18.0.1' is not ADDR:PORT" X delete 198.18.0.1 198.18.0.2:80 || ok=0
-check delete3 2 "one IPv4 and one IPv6" X delete 198.18.0.1:1 [2001:db8::1]:2 || ok=0
-check demons 2 "no -n" X demo || ok=0
+check_error nocmd 2 "not a command" "$XDPCT" frobnicate || ok=0
+check_error badglobal 2 "unknown or needs an argument" "$XDPCT" --bogus list || ok=0
+check_error badopt 2 "^xdpct: list: option '--bogus'" X list --bogus || ok=0
+check_error noiface 2 "attach: no interface given" X attach || ok=0
+check_error badmode 2 "--mode: 'turbo' is not native or generic" X attach dummy0 --mode turbo || ok=0
+check_error badflows 2 "--flows" X attach dummy0 --flows 3 || ok=0
+check_error badsweep 2 "--sweep-interval" X attach dummy0 --sweep-interval 1y || ok=0
+check_error detachboth 2 "not both" X detach dummy0 --all || ok=0
+check_error badstate 2 "--state: 'OPEN' is not a state" X list --state OPEN || ok=0
+check_error badaddr 2 "--addr: '198.18.0.300' is not" X list --addr 198.18.0.300 || ok=0
+check_error badprefix 2 "--addr: '198.18.0.0/33'" X list --addr 198.18.0.0/33 || ok=0
+check_error ctjson 2 "--conntrack and -j are two formats" X -j list --conntrack || ok=0
+check_error stopplus 2 "daemon: --stop takes no other option" X daemon --stop --metrics-listen 9100 || ok=0
+check_error badport 2 "--port: '0'" X events --port 0 || ok=0
+check_error badtype 2 "--type: 'boom'" X events --type boom || ok=0
+check_error badcount 2 "--count" X stats --interval 1s --count x || ok=0
+check_error countalone 2 "--count needs --interval" X stats --count 2 || ok=0
+check_error badinterval 2 "--interval" X stats --interval 0 || ok=0
+check_error configsub 2 "'put' is not get, set or keys" X config put msl 1s || ok=0
+check_error configset1 2 "set: needs KEY VALUE" X config set msl || ok=0
+check_error delete1 2 "needs two endpoints" X delete 198.18.0.1:1 || ok=0
+check_error delete2 2 "'198.18.0.1' is not ADDR:PORT" X delete 198.18.0.1 198.18.0.2:80 || ok=0
+check_error delete3 2 "one IPv4 and one IPv6" X delete 198.18.0.1:1 [2001:db8::1]:2 || ok=0
+check_error demons 2 "no -n" X demo || ok=0
 [ $ok = 1 ] && pass $t || fail $t
 
 t=not_attached_is_a_runtime_error
 ok=1
 for c in status list stats flush events daemon "config get"; do
-	check "$c" 1 "^xdpct: ${c%% *}: xdpct is not attached in this namespace$" X $c || ok=0
+	check_error "$c" 1 "^xdpct: ${c%% *}: xdpct is not attached in this namespace$" X $c || ok=0
 done
-check detach 1 "detach dummy0: xdpct is not attached" X detach dummy0 || ok=0
-check netns 1 "netns nosuchns: no such network namespace" "$XDPCT" -n nosuchns list || ok=0
+check_error detach 1 "detach dummy0: xdpct is not attached" X detach dummy0 || ok=0
+check_error netns 1 "netns nosuchns: no such network namespace" "$XDPCT" -n nosuchns list || ok=0
 [ $ok = 1 ] && pass $t || fail $t
 
 t=failed_attach_leaves_nothing_behind
 ok=1
-check unknown 1 "attach nosuch0: interface not found" X attach dummy0 nosuch0 || ok=0
+check_error unknown 1 "attach nosuch0: interface not found" X attach dummy0 nosuch0 || ok=0
 nothing_left || ok=0
-check twice 2 "attach: 'dummy0' is given twice" X attach dummy0 dummy0 || ok=0
+check_error twice 2 "attach: 'dummy0' is given twice" X attach dummy0 dummy0 || ok=0
 nothing_left || ok=0
 printf 'msl 2s\nttl 0\n' >"$E2E_TMP/bad.conf"
-check badconf 2 "bad.conf:2: ttl: '0' is not a number from 1 to 255" \
+check_error badconf 2 "bad.conf:2: ttl: '0' is not a number from 1 to 255" \
 	X attach dummy0 --config "$E2E_TMP/bad.conf" || ok=0
 nothing_left || ok=0
-check noconf 2 "--config .*/none.conf: No such file" X attach dummy0 --config "$E2E_TMP/none.conf" || ok=0
+check_error noconf 2 "--config .*/none.conf: No such file" X attach dummy0 --config "$E2E_TMP/none.conf" || ok=0
 nothing_left || ok=0
-check nonroot 1 "^xdpct: attach: needs root" setpriv --reuid=65534 --regid=65534 --clear-groups \
+check_error nonroot 1 "^xdpct: attach: needs root" setpriv --reuid=65534 --regid=65534 --clear-groups \
 	"$XDPCT" -n "$(ns a)" attach dummy0 || ok=0
 nothing_left || ok=0
 [ $ok = 1 ] && pass $t || fail $t
@@ -115,24 +102,24 @@ expect tw "$(X config get timeout-time-wait)" 500ms || ok=0
 expect policy "$(X config get policy)" strict || ok=0
 expect ports "$(X -j config get protected-ports | jq -r '."protected-ports"')" 80,443,8000-8010 || ok=0
 # An already attached interface fails and leaves the first attach alone.
-check again 1 "already attached" X attach dummy0 --mode generic || ok=0
+check_error again 1 "already attached" X attach dummy0 --mode generic || ok=0
 expect still "$(X -j status | jq -r '.interfaces | map(.name) | join(",")')" dummy0 || ok=0
 [ $ok = 1 ] && pass $t || fail $t
 
 t=config_set_refuses_bad_values_and_changes_nothing
 ok=1
 before=$(X -j config get)
-check key 2 "'bogus' is not a configuration key" X config set bogus 1 || ok=0
-check dur 2 "msl: '10 s' is not a duration" X config set msl "10 s" || ok=0
-check zero 2 "msl: must be at least 1ms" X config set msl 0 || ok=0
-check long 2 "longer than 3650d" X config set timeout-established 4000d || ok=0
-check tw 2 "timeout-time-wait: is always 2 x msl" X config set timeout-time-wait 1s || ok=0
-check pol 2 "policy: 'drop' is not pass, strict or reject" X config set policy drop || ok=0
-check ports 2 "range 90-80 runs backwards" X config set protected-ports 90-80 || ok=0
-check ports2 2 "'70000' is not a port" X config set protected-ports 80,70000 || ok=0
-check ev 2 "'bogus' is not an event type" X config set events new,bogus || ok=0
-check flag 2 "syncookies: 'maybe' is not on or off" X config set syncookies maybe || ok=0
-check getkey 2 "'nokey' is not a configuration key" X config get nokey || ok=0
+check_error key 2 "'bogus' is not a configuration key" X config set bogus 1 || ok=0
+check_error dur 2 "msl: '10 s' is not a duration" X config set msl "10 s" || ok=0
+check_error zero 2 "msl: must be at least 1ms" X config set msl 0 || ok=0
+check_error long 2 "longer than 3650d" X config set timeout-established 4000d || ok=0
+check_error tw 2 "timeout-time-wait: is always 2 x msl" X config set timeout-time-wait 1s || ok=0
+check_error pol 2 "policy: 'drop' is not pass, strict or reject" X config set policy drop || ok=0
+check_error ports 2 "range 90-80 runs backwards" X config set protected-ports 90-80 || ok=0
+check_error ports2 2 "'70000' is not a port" X config set protected-ports 80,70000 || ok=0
+check_error ev 2 "'bogus' is not an event type" X config set events new,bogus || ok=0
+check_error flag 2 "syncookies: 'maybe' is not on or off" X config set syncookies maybe || ok=0
+check_error getkey 2 "'nokey' is not a configuration key" X config get nokey || ok=0
 expect unchanged "$(X -j config get)" "$before" || ok=0
 [ $ok = 1 ] && pass $t || fail $t
 
@@ -155,11 +142,11 @@ t=settings_a_running_instance_cannot_take_are_refused
 # second attach that asks for others fails (nothing attached) instead of
 # dropping them; asking for what is in effect is fine.
 ok=1
-check flows 1 "attach: --flows/--embryos: the tables exist already \(1048576 flows, 262144 embryos\)" \
+check_error flows 1 "attach: --flows/--embryos: the tables exist already \(1048576 flows, 262144 embryos\)" \
 	X attach dummy1 --flows 4096 || ok=0
-check metrics 1 "attach: --metrics-listen: the daemon running here \(pid [0-9]+\) serves metrics nowhere" \
+check_error metrics 1 "attach: --metrics-listen: the daemon running here \(pid [0-9]+\) serves metrics nowhere" \
 	X attach dummy1 --metrics-listen 127.0.0.1:19101 || ok=0
-check sweep 1 "attach: --sweep-interval: the daemon running here \(pid [0-9]+\) sweeps every 250 ms" \
+check_error sweep 1 "attach: --sweep-interval: the daemon running here \(pid [0-9]+\) sweeps every 250 ms" \
 	X attach dummy1 --sweep-interval 1s || ok=0
 expect only_dummy0 "$(X -j status | jq -r '.interfaces | map(.name) | join(",")')" dummy0 || ok=0
 # (syncookies are on from the test before: attach warns of the sysctls.)

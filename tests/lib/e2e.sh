@@ -57,6 +57,19 @@ expect() {
 	return 1
 }
 
+# check_error NAME WANT_RC WANT_STDERR_REGEX CMD...: exit status and one stderr line.
+check_error() {
+	local name=$1 rc_want=$2 re=$3 rc lines
+	shift 3
+	"$@" >"$E2E_TMP/out" 2>"$E2E_TMP/err" </dev/null; rc=$?
+	lines=$(wc -l <"$E2E_TMP/err")
+	if [ "$rc" != "$rc_want" ] || ! grep -Eq -- "$re" "$E2E_TMP/err" || [ "$lines" != 1 ]; then
+		echo "  $name: expected exit $rc_want and one stderr line matching /$re/"
+		echo "  got exit $rc, $lines lines: $(head -3 "$E2E_TMP/err")"
+		return 1
+	fi
+}
+
 # flow_field NS SPORT FIELD: a field of the flow with client port SPORT from list -j.
 flow_field() {
 	"$XDPCT" -n "$(ns "$1")" -j list | jq -r --argjson p "$2" \
