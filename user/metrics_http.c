@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -58,6 +59,7 @@ static void conn_reply(struct metrics_conn *c, const char *status, const char *t
 static void conn_answer(struct metrics_conn *c, const struct xdpct_instance *in,
 			const struct ipc_status *st)
 {
+	const char *path;
 	char *body = NULL;
 	size_t blen = 0;
 	FILE *out;
@@ -66,9 +68,13 @@ static void conn_answer(struct metrics_conn *c, const struct xdpct_instance *in,
 		conn_reply(c, "405 Method Not Allowed", "text/plain", "GET only\n", 9);
 		return;
 	}
+	path = c->req + 4;
+	/* The absolute form, as a proxy sends it, must be taken too (RFC 9112 3.2.2). */
+	if (!strncasecmp(path, "http://", 7))
+		path += 7 + strcspn(path + 7, "/ \r\n");
 	/* "/metrics" then a space (HTTP/1.x), a query, or the line's end (HTTP/0.9, CRLF or LF). */
-	if (strncmp(c->req + 4, "/metrics ", 9) && strncmp(c->req + 4, "/metrics?", 9) &&
-	    strncmp(c->req + 4, "/metrics\r", 9) && strncmp(c->req + 4, "/metrics\n", 9)) {
+	if (strncmp(path, "/metrics ", 9) && strncmp(path, "/metrics?", 9) &&
+	    strncmp(path, "/metrics\r", 9) && strncmp(path, "/metrics\n", 9)) {
 		conn_reply(c, "404 Not Found", "text/plain", "try /metrics\n", 13);
 		return;
 	}

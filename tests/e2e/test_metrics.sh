@@ -90,6 +90,11 @@ expect not_found "$code" 404 || ok=0
 # A bare request line ending in LF alone is still a request for /metrics.
 status=$(run s bash -c 'exec 3<>/dev/tcp/127.0.0.1/9469; printf "GET /metrics\n" >&3; head -1 <&3')
 expect lf_only "${status%$'\r'}" "HTTP/1.0 200 OK" || ok=0
+# The absolute form, as a proxy sends it (RFC 9112 3.2.2), names the same resource.
+status=$(run s bash -c 'exec 3<>/dev/tcp/127.0.0.1/9469; printf "GET http://127.0.0.1:9469/metrics HTTP/1.1\r\nHost: x\r\n\r\n" >&3; head -1 <&3')
+expect absolute_form "${status%$'\r'}" "HTTP/1.0 200 OK" || ok=0
+status=$(run s bash -c 'exec 3<>/dev/tcp/127.0.0.1/9469; printf "GET http://127.0.0.1:9469/other HTTP/1.1\r\n\r\n" >&3; head -1 <&3')
+expect absolute_other "${status%$'\r'}" "HTTP/1.0 404 Not Found" || ok=0
 code=$(run s curl -s -X POST -D "$E2E_TMP/h405" -o /dev/null -w '%{http_code}' "$URL")
 expect post "$code" 405 || ok=0
 grep -qi '^allow: GET' "$E2E_TMP/h405" || { echo "  405 without Allow: $(cat "$E2E_TMP/h405")"; ok=0; }
