@@ -29,6 +29,16 @@
 #define XDPCT_BARRIER_VAR(v) ((void)0)
 #endif
 
+/*
+ * A loop the verifier walks once per iteration anyway: unrolled, its
+ * copies would differ only in constants, which the verifier cannot merge.
+ */
+#ifdef __bpf__
+#define XDPCT_NO_UNROLL _Pragma("clang loop unroll(disable)")
+#else
+#define XDPCT_NO_UNROLL
+#endif
+
 /* Sequence-space comparisons (RFC 9293 3.4): modulo 2^32. */
 XDPCT_INLINE bool xdpct_seq_before(__u32 a, __u32 b)
 {

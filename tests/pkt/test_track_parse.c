@@ -445,6 +445,16 @@ static void malformed_headers(void)
 	expect_malformed(&f, CNT_MAL_TCP_OPT, "TCP option past the header");
 }
 
+/* A SYN of C4 to S4 whose TCP options are exactly n bytes (n a multiple of 4), some payload after. */
+static void syn_with_options(struct frame *f, const uint8_t *opts, uint32_t n)
+{
+	struct seg_spec s = { .flags = TCPF_SYN, .seq = X, .wscale = -1, .payload = 8 };
+
+	frame_build(f, &C4, &S4, &s);
+	frame_insert(f, f->l4 + 20, opts, n);
+	f->buf[f->l4 + 12] = (uint8_t)(((20 + n) / 4) << 4);
+}
+
 static void tcp_options_on_syn(void)
 {
 	struct xdpct_flow fl;
@@ -473,6 +483,32 @@ static void tcp_options_on_syn(void)
 	expect_tracked(&f, &fl, "SYN with an unknown option");
 	CHECK_EQ(fl.ep[DIR_ORIG].mss, 0, "no mss");
 	CHECK_EQ(fl.ep[DIR_ORIG].wscale, 7, "later options still read");
+	/*
+	 * A middlebox that blanks the timestamps option leaves a run of NOPs
+	 * ahead of the window scale: every option byte is read, up to 40.
+	 */
+	{
+		uint8_t blanked[20] = { 2, 4, 0x05, 0xb4, 4, 2 }, nops[40];
+
+		memset(blanked + 6, 1, 11);
+		blanked[17] = 3, blanked[18] = 3, blanked[19] = 7;
+		syn_with_options(&f, blanked, sizeof(blanked));
+		expect_tracked(&f, &fl, "SYN with the timestamps blanked into NOPs");
+		CHECK_EQ(fl.ep[DIR_ORIG].mss, 1460, "mss");
+		CHECK_EQ(fl.ep[DIR_ORIG].flags & (EP_WSCALE | EP_SACK_PERM), EP_WSCALE | EP_SACK_PERM,
+			 "window scale after 11 NOPs");
+		CHECK_EQ(fl.ep[DIR_ORIG].wscale, 7, "wscale after 11 NOPs");
+		memset(nops, 1, sizeof(nops));
+		nops[37] = 3, nops[38] = 3, nops[39] = 9;
+		syn_with_options(&f, nops, sizeof(nops));
+		expect_tracked(&f, &fl, "SYN with 37 NOPs then the window scale");
+		CHECK_EQ(fl.ep[DIR_ORIG].flags & EP_WSCALE, EP_WSCALE, "window scale in the last 3 bytes");
+		CHECK_EQ(fl.ep[DIR_ORIG].wscale, 9, "wscale in the last 3 bytes");
+		/* An option running past the options' end, into the payload. */
+		nops[37] = 30, nops[38] = 4;
+		syn_with_options(&f, nops, sizeof(nops));
+		expect_malformed(&f, CNT_MAL_TCP_OPT, "option of 4 bytes at byte 37 of 40");
+	}
 }
 
 int main(void)
