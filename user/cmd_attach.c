@@ -213,6 +213,8 @@ static int run_attach(int argc, char **argv)
 		}
 	}
 
+	if (xdpct_instance_paths(&in) || xdpct_instance_lock(&in))
+		return EXIT_RUNTIME;
 	err = xdpct_instance_open(&in);
 	if (err == -ENOENT) {
 		err = xdpct_instance_paths(&in);
@@ -321,6 +323,8 @@ static int run_attach(int argc, char **argv)
 		json_end(&j);
 	}
 	xdpct_instance_close(&in);
+	/* The daemon serves for long: the commands it would hold up must not wait on it. */
+	xdpct_instance_unlock();
 	if (dopts.foreground)
 		return xdpct_daemon_start(&dopts) ? EXIT_RUNTIME : 0;
 	return 0;

@@ -151,6 +151,9 @@ static int run_config(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	/* A set reads, changes one key and writes the whole config back. */
+	if (!strcmp(sub, "set") && (xdpct_instance_paths(&in) || xdpct_instance_lock(&in)))
+		return EXIT_RUNTIME;
 	if (xdpct_instance_need(&in, "config"))
 		return EXIT_RUNTIME;
 	err = xdpct_conf_read(&in, &cur);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -59,6 +60,47 @@ int xdpct_instance_paths(struct xdpct_instance *in)
 	snprintf(in->run_dir, sizeof(in->run_dir), XDPCT_RUN_ROOT "/net%lu",
 		 (unsigned long)st.st_ino);
 	return 0;
+}
+
+/* The lock of the namespace this process is in: -1 while none is held. */
+static int lock_fd = -1;
+
+/*
+ * Commands that change an instance (attach, detach, config set) hold this
+ * lock through their read-modify-write. Without it, two first attaches both
+ * loaded, and the loser's undo unpinned the winner's maps; two config sets
+ * each wrote the other's key back as it was. It is a lock on the namespace
+ * itself (its nsfs file): nothing to create or clean up, and it holds
+ * whatever the state of the pins. The kernel drops it when the process
+ * exits; a daemon forked by attach closes it.
+ */
+int xdpct_instance_lock(const struct xdpct_instance *in)
+{
+	const char *path = "/proc/self/ns/net";
+
+	if (lock_fd >= 0)
+		return 0;
+	lock_fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (lock_fd < 0) {
+		xdpct_err("lock %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	while (flock(lock_fd, LOCK_EX)) {
+		if (errno == EINTR)
+			continue;
+		xdpct_err("lock %s: %s", path, strerror(errno));
+		close(lock_fd);
+		lock_fd = -1;
+		return -EIO;
+	}
+	return 0;
+}
+
+void xdpct_instance_unlock(void)
+{
+	if (lock_fd >= 0)
+		close(lock_fd);
+	lock_fd = -1;
 }
 
 /* How deep a process tree host_sys() climbs: far more than any shell nesting. */

@@ -37,6 +37,9 @@ struct xdpct_instance {
 int xdpct_enter_netns(const char *name);
 /* Fill the instance's paths for the current network namespace. */
 int xdpct_instance_paths(struct xdpct_instance *in);
+/* Serialise the commands that change this namespace's instance (held until exit or unlock). */
+int xdpct_instance_lock(const struct xdpct_instance *in);
+void xdpct_instance_unlock(void);
 /*
  * Is /sys/fs/bpf the host's bpffs? 0 when a bpffs is mounted there; -ENOENT
  * when none is on the host's /sys (attach mounts one); -EXDEV when none is

@@ -71,4 +71,30 @@ X status | grep -Eq "^daemon +pid [0-9]+, .*\(reader_drops $drops\)" ||
 	{ echo "  status: $(X status | grep ^daemon)"; ok=0; }
 [ $ok = 1 ] && pass $t || fail $t
 
+t=concurrent_changes_are_serialised
+# Two first attaches at once: each loads and pins, unless one waits for the
+# other. The loser's undo used to unpin the winner's maps, leaving the
+# instance broken. Two `config set`s at once: each wrote back the whole
+# config as it read it, and one key was lost.
+ok=1
+X detach --all >/dev/null 2>&1
+for r in 1 2 3 4 5; do
+	X attach d0 --mode generic --flows 1024 >"$E2E_TMP/a0" 2>&1 & a0=$!
+	X attach d1 --mode generic --flows 1024 >"$E2E_TMP/a1" 2>&1 & a1=$!
+	wait $a0 || { echo "  round $r: d0: $(cat "$E2E_TMP/a0")"; ok=0; }
+	wait $a1 || { echo "  round $r: d1: $(cat "$E2E_TMP/a1")"; ok=0; }
+	expect "round $r attached" "$(attached)" d0,d1 || ok=0
+	X list >/dev/null 2>&1 || { echo "  round $r: list fails"; ok=0; }
+	for i in 1 2 3 4 5 6; do
+		X config set ttl $((40 + r * 10 + i)) >/dev/null & c0=$!
+		X config set challenge-ack-rate $((2000 + r * 10 + i)) >/dev/null & c1=$!
+		wait $c0 && wait $c1 || { echo "  round $r: config set failed"; ok=0; }
+		got="$(X config get ttl) $(X config get challenge-ack-rate)"
+		expect "round $r.$i keys" "$got" "$((40 + r * 10 + i)) $((2000 + r * 10 + i))" || ok=0
+	done
+	X detach --all >/dev/null || { echo "  round $r: detach failed"; ok=0; }
+	[ -e "$PIN_DIR" ] && { echo "  round $r: pins left"; ok=0; }
+done
+[ $ok = 1 ] && pass $t || fail $t
+
 e2e_exit
