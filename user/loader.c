@@ -217,16 +217,52 @@ static void link_pin_name(unsigned int ifindex, char *buf, size_t len)
 	snprintf(buf, len, "link_xdp_%u", ifindex);
 }
 
+/*
+ * The id of the program in xdpct's tc egress slot on ifindex (our handle
+ * and priority) when it is an xdpct program: 0 when the slot is empty,
+ * -EEXIST when another program holds it.
+ */
+static long tc_slot_xdpct(unsigned int ifindex)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)ifindex, .attach_point = BPF_TC_EGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, topts, .handle = XDPCT_TC_HANDLE, .priority = XDPCT_TC_PRIO);
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+	int fd;
+	bool ours;
+
+	if (bpf_tc_query(&hook, &topts))
+		return 0;
+	fd = bpf_prog_get_fd_by_id(topts.prog_id);
+	if (fd < 0)
+		return 0; /* gone since */
+	memset(&info, 0, sizeof(info));
+	ours = !bpf_obj_get_info_by_fd(fd, &info, &len) && !strcmp(info.name, "xdpct_tc_egress");
+	close(fd);
+	return ours ? (long)topts.prog_id : -EEXIST;
+}
+
 static int tc_attach(int prog_fd, unsigned int ifindex)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)ifindex, .attach_point = BPF_TC_EGRESS);
 	LIBBPF_OPTS(bpf_tc_opts, topts, .handle = XDPCT_TC_HANDLE, .priority = XDPCT_TC_PRIO,
 		    .prog_fd = prog_fd);
+	long left;
 	int err;
 
 	err = bpf_tc_hook_create(&hook);
 	if (err && err != -EEXIST)
 		return err;
+	/*
+	 * The caller knows no instance of ours holds this interface: an xdpct
+	 * filter in our slot is a leftover (its pins were removed by hand, or
+	 * made in a mount namespace that is gone), and it is replaced.
+	 */
+	left = tc_slot_xdpct(ifindex);
+	if (left < 0)
+		return (int)left;
+	if (left > 0)
+		topts.flags = BPF_TC_F_REPLACE;
 	return bpf_tc_attach(&hook, &topts);
 }
 
@@ -236,6 +272,28 @@ static int tc_detach(unsigned int ifindex)
 	LIBBPF_OPTS(bpf_tc_opts, topts, .handle = XDPCT_TC_HANDLE, .priority = XDPCT_TC_PRIO);
 
 	return bpf_tc_detach(&hook, &topts);
+}
+
+/*
+ * xdpct tc filters on interfaces no pin names: an instance whose pins all
+ * went left them, and tc filters outlive their pins. Returns how many were
+ * removed.
+ */
+static int tc_remove_leftovers(void)
+{
+	struct if_nameindex *ifs = if_nameindex(), *i;
+	int n = 0;
+
+	if (!ifs)
+		return 0;
+	for (i = ifs; i->if_index; i++) {
+		if (tc_slot_xdpct(i->if_index) > 0 && !tc_detach(i->if_index)) {
+			xdpct_info("removed xdpct's tc egress filter from %s", i->if_name);
+			n++;
+		}
+	}
+	if_freenameindex(ifs);
+	return n;
 }
 
 /* Is our pinned XDP link on ifindex still attached there? */
@@ -309,7 +367,12 @@ int xdpct_iface_attach(struct xdpct_instance *in, const char *ifname, enum xdpct
 	if (!no_egress) {
 		err = tc_attach(in->prog_tc_fd, ifindex);
 		if (err) {
-			xdpct_err("attach %s: tc egress: %s", ifname, strerror(-err));
+			if (err == -EEXIST)
+				xdpct_err("attach %s: tc egress: another program holds xdpct's filter "
+					  "slot (handle 0x%x, priority %u)",
+					  ifname, XDPCT_TC_HANDLE, XDPCT_TC_PRIO);
+			else
+				xdpct_err("attach %s: tc egress: %s", ifname, strerror(-err));
 			goto fail_pin;
 		}
 		flags |= IFACE_EGRESS;
@@ -367,7 +430,7 @@ int xdpct_instance_remove_partial(struct xdpct_instance *in)
 		return -EINVAL;
 	dir = opendir(in->dir);
 	if (!dir)
-		return errno == ENOENT ? 0 : -errno;
+		return errno == ENOENT ? tc_remove_leftovers() : -errno;
 	while ((de = readdir(dir))) {
 		if (de->d_name[0] == '.')
 			continue;
@@ -387,5 +450,5 @@ int xdpct_instance_remove_partial(struct xdpct_instance *in)
 	closedir(dir);
 	rmdir(in->dir);
 	rmdir(XDPCT_PIN_ROOT);
-	return n;
+	return n + tc_remove_leftovers();
 }

@@ -132,6 +132,40 @@ X detach --all >/dev/null || ok=0
 [ -e "$PIN_DIR" ] && { echo "  pins left: $(ls "$PIN_DIR")"; ok=0; }
 [ $ok = 1 ] && pass $t || fail $t
 
+t=a_tc_filter_whose_pins_all_went_is_cleared
+# tc filters outlive their pins: with the whole pin directory removed (by
+# hand, or made in a mount namespace that is gone) the egress filter stayed,
+# attach then failed on it (File exists) and detach said nothing was there.
+ok=1
+ip -n "$(ns s)" link add d5 type veth peer name p5
+ip -n "$(ns s)" link set d5 up; ip -n "$(ns s)" link set p5 up
+tc_filters() { tc -n "$(ns s)" filter show dev "$1" egress | grep -c xdpct_tc_egress; }
+orphan() { # attach IFACE, then lose every pin
+	X attach "$1" --mode generic >/dev/null && X daemon --stop >/dev/null && rm -rf "$PIN_DIR" ||
+		{ echo "  could not set up the leftover on $1"; ok=0; }
+	expect "leftover filter on $1" "$(tc_filters "$1")" 1 || ok=0
+}
+orphan veth0
+X attach veth0 --mode generic >/dev/null || { echo "  attach over the leftover filter failed"; ok=0; }
+expect "one filter after attach" "$(tc_filters veth0)" 1 || ok=0
+X -j status | jq -e '.interfaces[] | select(.name == "veth0")' >/dev/null || { echo "  veth0 not attached"; ok=0; }
+X detach --all >/dev/null || ok=0
+expect "no filter after detach" "$(tc_filters veth0)" 0 || ok=0
+orphan d5
+out=$(X detach --all 2>&1) || { echo "  detach --all: $out"; ok=0; }
+grep -q "removed xdpct's tc egress filter from d5" <<<"$out" || { echo "  detach --all said: $out"; ok=0; }
+expect "no filter after detach --all" "$(tc_filters d5)" 0 || ok=0
+# Another program in xdpct's slot is named, not replaced.
+tc -n "$(ns s)" qdisc add dev d5 clsact 2>/dev/null
+tc -n "$(ns s)" filter add dev d5 egress handle 0x7863 prio 0xc7 bpf da obj build/bench/empty.bpf.o sec xdp ||
+	{ echo "  could not add a filter of our own"; ok=0; }
+check_error slot_taken 1 "attach d5: tc egress: another program holds xdpct's filter slot \(handle 0x7863, priority 199\)" \
+	X attach d5 --mode generic || ok=0
+tc -n "$(ns s)" filter del dev d5 egress handle 0x7863 prio 0xc7 2>/dev/null
+[ -e "$PIN_DIR" ] && { echo "  pins left: $(ls "$PIN_DIR")"; ok=0; }
+X detach --all >/dev/null 2>&1 # whatever a failure above left
+[ $ok = 1 ] && pass $t || fail $t
+
 t=a_full_table_evicts_and_everything_goes_on
 # 200 real connections through a table of 64 entries: it never holds more,
 # every connection is still tracked as it happens, userspace reads it fine.
