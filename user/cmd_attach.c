@@ -216,6 +216,12 @@ static int run_attach(int argc, char **argv)
 	if (xdpct_instance_paths(&in) || xdpct_instance_lock(&in))
 		return EXIT_RUNTIME;
 	err = xdpct_instance_open(&in);
+	if (err == -ESTALE) {
+		/* A gone namespace's: nothing of it can be attached anywhere now. */
+		xdpct_info("attach: removing the pins a gone network namespace left here");
+		xdpct_daemon_forget(&in);
+		err = xdpct_instance_remove_partial(&in) < 0 ? -EIO : -ENOENT;
+	}
 	if (err == -ENOENT) {
 		err = xdpct_instance_paths(&in);
 		if (!err)

@@ -58,7 +58,7 @@ static int run_detach(int argc, char **argv)
 		return EXIT_RUNTIME;
 	err = xdpct_instance_open(&in);
 	if (err) {
-		if (err == -ENOENT || err == -EUCLEAN) {
+		if (err == -ENOENT || err == -EUCLEAN || err == -ESTALE) {
 			if (all) {
 				/* Pins half gone: stop the daemon, remove what is left. */
 				int n;

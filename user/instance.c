@@ -11,6 +11,7 @@
 #include <sys/mman.h>
 #include <sys/file.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
@@ -217,6 +218,42 @@ static bool pin_dir_in_use(const struct xdpct_instance *in)
 	return used;
 }
 
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE 71
+#endif
+
+__u64 xdpct_netns_cookie(void)
+{
+	socklen_t len = sizeof(__u64);
+	__u64 cookie = 0;
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return 0;
+	if (getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &len))
+		cookie = 0;
+	close(fd);
+	return cookie;
+}
+
+/*
+ * Pins are named by the namespace's inode number, which the kernel gives
+ * to a new namespace once the old one is gone: pins the old one left (its
+ * daemon killed, the namespace deleted without a detach) would pass for
+ * the new one's, config and all. The cookie the instance was made with
+ * tells them apart.
+ */
+static bool instance_of_a_gone_netns(const struct xdpct_instance *in)
+{
+	struct xdpct_config cfg;
+	__u64 now;
+
+	if (xdpct_config_read(in, &cfg) || !cfg.netns_cookie)
+		return false;
+	now = xdpct_netns_cookie();
+	return now && now != cfg.netns_cookie;
+}
+
 int xdpct_instance_open(struct xdpct_instance *in)
 {
 	struct {
@@ -252,6 +289,10 @@ int xdpct_instance_open(struct xdpct_instance *in)
 				err = -EUCLEAN;
 			return err;
 		}
+	}
+	if (instance_of_a_gone_netns(in)) {
+		xdpct_instance_close(in);
+		return -ESTALE;
 	}
 	removed_map(in);
 	return 0;
@@ -326,6 +367,9 @@ const char *xdpct_open_error(int err)
 	if (err == -EUCLEAN)
 		return "an incomplete instance is pinned here (pins were removed): "
 		       "'xdpct detach --all' clears it";
+	if (err == -ESTALE)
+		return "the pins here were left by a network namespace that is gone (this one "
+		       "has its inode number): 'xdpct detach --all' clears them, attach replaces them";
 	if (err == -EXDEV)
 		return "/sys here is not the host's and holds no bpffs (as under 'ip netns exec'): "
 		       "use 'xdpct -n NAME' instead of 'ip netns exec NAME xdpct'";

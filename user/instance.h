@@ -39,6 +39,8 @@ int xdpct_enter_netns(const char *name);
 int xdpct_instance_paths(struct xdpct_instance *in);
 /* Serialise the commands that change this namespace's instance (held until exit or unlock). */
 int xdpct_instance_lock(const struct xdpct_instance *in);
+/* This network namespace's cookie (never reused); 0 when the kernel cannot say. */
+__u64 xdpct_netns_cookie(void);
 void xdpct_instance_unlock(void);
 /*
  * Is /sys/fs/bpf the host's bpffs? 0 when a bpffs is mounted there; -ENOENT

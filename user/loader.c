@@ -198,6 +198,7 @@ int xdpct_instance_create(struct xdpct_instance *in, const struct xdpct_load_opt
 	}
 	xdpct_config_defaults(&cfg, clock_hz(in));
 	cfg.cookie_wscale = xdpct_ns_cookie_wscale();
+	cfg.netns_cookie = xdpct_netns_cookie();
 	err = xdpct_config_write(in, &cfg);
 	if (err) {
 		xdpct_err("write config: %s", strerror(-err));

@@ -166,6 +166,34 @@ tc -n "$(ns s)" filter del dev d5 egress handle 0x7863 prio 0xc7 2>/dev/null
 X detach --all >/dev/null 2>&1 # whatever a failure above left
 [ $ok = 1 ] && pass $t || fail $t
 
+t=pins_of_a_gone_namespace_are_not_taken_for_this_ones
+# Pins are named by the namespace's inode number, which a new namespace gets
+# once the old one is gone. The old one's pins (its daemon killed, the
+# namespace deleted without a detach) passed for the new one's: its strict
+# policy and its interfaces in status. Made here by giving the instance
+# another namespace's cookie, as a gone namespace's pins have.
+ok=1
+RESPCTL=${TOP:-.}/build/tests/tools/respctl
+gone() {
+	X attach veth0 --mode generic >/dev/null && X config set policy strict &&
+		"$RESPCTL" "$PIN_DIR" set netns_cookie=12345 || { echo "  could not set up"; ok=0; }
+}
+gone
+check_error status 1 "status: the pins here were left by a network namespace that is gone" X status || ok=0
+check_error config 1 "the pins here were left by a network namespace that is gone" X config get policy || ok=0
+out=$(X attach veth0 --mode generic 2>&1) || { echo "  attach over them: $out"; ok=0; }
+grep -q "removing the pins a gone network namespace left here" <<<"$out" || { echo "  attach said: $out"; ok=0; }
+expect "policy of the new instance" "$(X config get policy)" pass || ok=0
+expect "its interfaces" "$(X -j status | jq -r '.interfaces | map(.name) | join(",")')" veth0 || ok=0
+X detach --all >/dev/null || ok=0
+gone
+X detach --all >/dev/null || { echo "  detach --all of them failed"; ok=0; }
+[ -e "$PIN_DIR" ] && { echo "  pins left: $(ls "$PIN_DIR")"; ok=0; }
+expect xdp "$(ip -n "$(ns s)" -j link show veth0 | jq -r '.[0].xdp.prog.id // "none"')" none || ok=0
+expect tc "$(tc -n "$(ns s)" filter show dev veth0 egress | grep -c xdpct_tc_egress)" 0 || ok=0
+X detach --all >/dev/null 2>&1
+[ $ok = 1 ] && pass $t || fail $t
+
 t=a_full_table_evicts_and_everything_goes_on
 # 200 real connections through a table of 64 entries: it never holds more,
 # every connection is still tracked as it happens, userspace reads it fine.

@@ -4,6 +4,7 @@
  * pinned maps of an attached instance (until the CLI has `xdpct config`).
  *
  *   respctl DIR set KEY=VALUE...   policy flags ttl cookie_wscale challenge_ack_per_sec
+ *                                  netns_cookie
  *   respctl DIR protect PORT...    set PORT_PROTECTED in the ports map
  *   respctl DIR counter NAME       print a counter summed over CPUs
  *   respctl DIR flows              print the number of flow entries
@@ -59,6 +60,8 @@ static int cmd_set(const char *dir, int argc, char **argv)
 			cfg.cookie_wscale = (__u8)v;
 		else if (!strcmp(argv[i], "challenge_ack_per_sec"))
 			cfg.challenge_ack_per_sec = (__u32)v;
+		else if (!strcmp(argv[i], "netns_cookie"))
+			cfg.netns_cookie = strtoull(eq + 1, NULL, 0);
 		else {
 			fprintf(stderr, "respctl: set: unknown key '%s'\n", argv[i]);
 			return 2;
