@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include "cli.h"
 #include "conf.h"
@@ -177,6 +179,20 @@ static int parse_opts(int argc, char **argv, enum xdpct_xdp_mode *mode, bool *no
 	return 0;
 }
 
+static bool iface_is_loopback(const char *name)
+{
+	struct ifreq ifr = { 0 };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	bool lo;
+
+	if (fd < 0)
+		return false;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	lo = !ioctl(fd, SIOCGIFFLAGS, &ifr) && (ifr.ifr_flags & IFF_LOOPBACK);
+	close(fd);
+	return lo;
+}
+
 static int run_attach(int argc, char **argv)
 {
 	enum xdpct_xdp_mode mode = XDPCT_MODE_NATIVE;
@@ -202,6 +218,12 @@ static int run_attach(int argc, char **argv)
 			xdpct_err("attach %s: interface not found", argv[i]);
 			return EXIT_RUNTIME;
 		}
+		/* Looped back, a frame leaves by tc egress and comes in by XDP. */
+		if (!no_egress && iface_is_loopback(argv[i]))
+			return cli_usage(&cmd_attach,
+					 "%s: a loopback interface passes each frame by both hooks, "
+					 "which would count it twice: add --no-egress",
+					 argv[i]);
 	}
 	if (config) {
 		static struct conf_state scratch;

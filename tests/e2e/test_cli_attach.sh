@@ -97,4 +97,26 @@ for r in 1 2 3 4 5; do
 done
 [ $ok = 1 ] && pass $t || fail $t
 
+t=loopback_needs_no_egress_and_counts_once
+# On lo a frame leaves by tc egress and comes back in by XDP: with both
+# hooks each segment counted twice. attach says so; with --no-egress, XDP
+# alone sees both directions, each segment once (TcpOutSegs of the namespace).
+ok=1
+check_error lo_egress 2 "attach: lo: a loopback interface passes each frame by both hooks, which would count it twice: add --no-egress" \
+	X attach lo --mode generic || ok=0
+ip -n "$(ns a)" link set lo up; ip -n "$(ns a)" addr add 198.18.9.1/32 dev lo
+X attach lo --mode generic --no-egress >/dev/null || { echo "  attach lo --no-egress failed"; ok=0; }
+segs() { run a nstat -az TcpOutSegs | awk '$1 == "TcpOutSegs" {print $2}'; }
+s0=$(segs)
+run a "$PEER" server 198.18.9.1 8600 "touch:$E2E_TMP/l8600" recv:20000 send:30000 close &
+srv=$!
+wait_file "$E2E_TMP/l8600" || ok=0
+run a "$PEER" client 198.18.9.1 8600 sport:48600 send:20000 recv:30000 close || ok=0
+wait $srv || ok=0
+sleep 0.2
+n=$(X -j list | jq '[.[] | select(.sport == 48600) | .packets_orig + .packets_reply] | add')
+expect "packets of both directions" "$n" "$(( $(segs) - s0 ))" || ok=0
+X detach --all >/dev/null || ok=0
+[ $ok = 1 ] && pass $t || fail $t
+
 e2e_exit
