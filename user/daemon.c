@@ -177,14 +177,25 @@ static void timers_due_now(struct tw_heap *h)
 		h->v[i].due = 0;
 }
 
+static __u64 sweep_interval(const struct daemon *d);
+
 static void refresh(struct daemon *d)
 {
 	struct xdpct_config cfg;
+	__u64 soon;
 
 	if (!xdpct_config_read(&d->in, &cfg)) {
 		if (cfg.timeout_ticks[CT_TIME_WAIT] < d->cfg.timeout_ticks[CT_TIME_WAIT])
 			timers_due_now(&d->heap);
 		d->cfg = cfg;
+		/*
+		 * Timeouts lowered: the sweep they call for comes one new interval
+		 * from now at the latest, not when the old interval ends (up to
+		 * 5 s later with the defaults, 30 min with long timeouts).
+		 */
+		soon = mono_ms() + sweep_interval(d);
+		if (d->next_sweep_ms > soon)
+			d->next_sweep_ms = soon;
 	}
 	xdpct_clock_read(&d->in, &d->now, NULL);
 }

@@ -166,6 +166,31 @@ touch "$E2E_TMP/d8003"; wait $srv $cli
 X config set timeout-established 5d
 [ $ok = 1 ] && pass $t || fail $t
 
+t=a_lowered_timeout_is_swept_for_at_once
+# The sweep's period follows the shortest timeout (5 s at most). Lowering a
+# timeout used to wait out the period in force: up to 5 s late.
+ok=1
+X config set msl 1m  # shortest timeout 10 s: a sweep every 5 s
+run s "$PEER" server 198.18.0.2 8004 "touch:$E2E_TMP/l8004" recv:10 "wait:$E2E_TMP/d8004" &
+srv=$!
+wait_file "$E2E_TMP/l8004"
+run c "$PEER" client 198.18.0.2 8004 sport:42004 send:10 "touch:$E2E_TMP/o8004" "wait:$E2E_TMP/d8004" &
+cli=$!
+wait_file "$E2E_TMP/o8004"
+sleep 1.2 # idle for longer than the timeout set below
+# Right after a sweep, so that the period in force has 5 s to run.
+s0=$(X -j status | jq .daemon.sweeps)
+for i in $(seq 120); do [ "$(X -j status | jq .daemon.sweeps)" != "$s0" ] && break; sleep 0.05; done
+set_ms=$(now_ms)
+X config set timeout-established 1s
+wait_ev 42004 destroyed 8 || ok=0
+late=$(( $(ev 42004 destroyed) - set_ms ))
+echo "  destroyed $late ms after the timeout was lowered (period 5 s before, 500 ms after)"
+[ "$late" -le 1500 ] || { echo "  late"; ok=0; }
+touch "$E2E_TMP/d8004"; wait $srv $cli
+X config set timeout-established 5d; X config set msl 500ms
+[ $ok = 1 ] && pass $t || fail $t
+
 t=kill_9_then_the_next_daemon_takes_over
 ok=1
 pid=$(X -j status | jq -r .daemon.pid)
