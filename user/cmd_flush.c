@@ -56,26 +56,27 @@ static void report(const char *what, size_t n)
 	}
 }
 
-/* Delete keys from one table in batches; returns how many went. */
-static size_t delete_keys(int fd, const struct xdpct_flow_key *keys, size_t nd)
+/*
+ * Delete keys from one table in batches; marks in gone[] those that went
+ * (not an entry the daemon expired meanwhile) and returns how many.
+ */
+static size_t delete_keys(int fd, const struct xdpct_flow_key *keys, size_t nd, bool *gone)
 {
-	size_t i, done = 0;
+	size_t i, j, done = 0;
 
 	/* An entry gone meanwhile stops a batch, so go on one by one. */
 	for (i = 0; i < nd;) {
 		LIBBPF_OPTS(bpf_map_batch_opts, opts);
 		__u32 cnt = (__u32)(nd - i > 4096 ? 4096 : nd - i);
+		bool whole = bpf_map_delete_batch(fd, &keys[i], &cnt, &opts) == 0;
 
-		if (bpf_map_delete_batch(fd, &keys[i], &cnt, &opts) == 0) {
-			done += cnt;
-			i += cnt;
-			continue;
-		}
+		for (j = 0; j < cnt; j++)
+			gone[i + j] = true;
 		done += cnt;
 		i += cnt;
-		if (i < nd) {
-			if (bpf_map_delete_elem(fd, &keys[i]) == 0)
-				done++;
+		if (!whole && i < nd) {
+			gone[i] = bpf_map_delete_elem(fd, &keys[i]) == 0;
+			done += gone[i];
 			i++;
 		}
 	}
@@ -88,6 +89,7 @@ static int run_flush(int argc, char **argv)
 	struct xdpct_flow_key *keys;
 	struct xdpct_event *evs;
 	struct flow_filter flt;
+	bool *gone;
 	struct xdpct_instance in;
 	size_t n = 0, nflows = 0, i, nd = 0, nd_flows = 0, done_f, done_e;
 	int c, r, err;
@@ -112,11 +114,13 @@ static int run_flush(int argc, char **argv)
 	}
 	keys = calloc(n + 1, sizeof(*keys));
 	evs = calloc(n + 1, sizeof(*evs));
-	if (!keys || !evs) {
+	gone = calloc(n + 1, sizeof(*gone));
+	if (!keys || !evs || !gone) {
 		xdpct_err("flush: out of memory");
 		free(v);
 		free(keys);
 		free(evs);
+		free(gone);
 		xdpct_instance_close(&in);
 		return EXIT_RUNTIME;
 	}
@@ -129,15 +133,20 @@ static int run_flush(int argc, char **argv)
 			if (i < nflows)
 				nd_flows++;
 		}
-	done_f = delete_keys(in.flows_fd, keys, nd_flows);
-	done_e = delete_keys(in.embryos_fd, keys + nd_flows, nd - nd_flows);
+	done_f = delete_keys(in.flows_fd, keys, nd_flows, gone);
+	done_e = delete_keys(in.embryos_fd, keys + nd_flows, nd - nd_flows, gone + nd_flows);
 	xdpct_removed_add(&in, TABLE_FLOWS, (__s64)done_f);
 	xdpct_removed_add(&in, TABLE_EMBRYOS, (__s64)done_e);
-	ipc_publish(evs, nd);
+	/* "destroyed" for what this flush removed: the daemon reports what it expired. */
+	for (i = 0, n = 0; i < nd; i++)
+		if (gone[i])
+			evs[n++] = evs[i];
+	ipc_publish(evs, n);
 	report("flushed", done_f + done_e);
 	free(v);
 	free(keys);
 	free(evs);
+	free(gone);
 	xdpct_instance_close(&in);
 	return 0;
 }
