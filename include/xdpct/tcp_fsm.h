@@ -435,13 +435,30 @@ XDPCT_INLINE __u32 xdpct_rst_window_start(const struct xdpct_endpoint *snd,
 }
 
 /*
+ * Linux's tcp_reset_check(): a receiver that got the sender's FIN
+ * (CLOSE-WAIT, LAST-ACK, CLOSING) also takes a RST at RCV.NXT - 1, the
+ * FIN's own sequence number, which a peer that sent its FIN may give its
+ * RST. Only in those states and only that number: with the FIN not yet
+ * acked, it is the receiver's highest ACK and exact anyway.
+ */
+XDPCT_INLINE bool xdpct_rst_at_fin(const struct xdpct_endpoint *snd,
+				   const struct xdpct_endpoint *rcv, __u32 seq)
+{
+	__u8 s = rcv->state;
+
+	return (snd->flags & EP_FIN_SENT) && seq == snd->fin_seq &&
+	       (s == TCP_S_CLOSE_WAIT || s == TCP_S_LAST_ACK || s == TCP_S_CLOSING);
+}
+
+/*
  * RFC 5961 3.2: a RST closes the flow only when its sequence number is
  * exactly the next one expected; in window but not exact earns a
  * challenge ACK; anything else is ignored. The receiver expects what it
  * last acked, which is behind what we saw sent when data was lost beyond
  * us (a host that lost the connection answers with seq = that ACK): so
  * both the receiver's highest ACK (netfilter's td_maxack) and the
- * sender's end are exact, and the window starts at the first.
+ * sender's end are exact, and the window starts at the first. Once the
+ * receiver acked the sender's FIN, so is the FIN's number (xdpct_rst_at_fin()).
  */
 XDPCT_INLINE void xdpct_step_rst(struct xdpct_flow *f, struct xdpct_endpoint *snd,
 				 struct xdpct_endpoint *rcv, const struct xdpct_pkt *pkt,
@@ -464,7 +481,8 @@ XDPCT_INLINE void xdpct_step_rst(struct xdpct_flow *f, struct xdpct_endpoint *sn
 		ok = xdpct_acks_syn(pkt, rcv);
 	else if (snd->maxwin == 0)
 		ok = false;
-	else if (pkt->seq == snd->end || pkt->seq == (lo = xdpct_rst_window_start(snd, rcv)))
+	else if (pkt->seq == snd->end || pkt->seq == (lo = xdpct_rst_window_start(snd, rcv)) ||
+		 xdpct_rst_at_fin(snd, rcv, pkt->seq))
 		ok = true;
 	else {
 		if (xdpct_seq_after(pkt->seq, lo) && xdpct_seq_before(pkt->seq, snd->maxend)) {

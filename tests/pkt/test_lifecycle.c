@@ -80,6 +80,37 @@ static void handshake_data_and_client_close(void)
 	env_close(&E);
 }
 
+/*
+ * Under strict, the client's RST carrying its FIN's sequence number, after
+ * the server acked the FIN (CLOSE-WAIT), closes the flow as Linux's
+ * tcp_reset_check() takes it; one number lower is dropped and changes nothing.
+ */
+static void rst_at_the_fin_closes_under_strict(void)
+{
+	REQUIRE(env_open(&E, 1024) == 0, "load the data path");
+	E.cfg.policy = POLICY_STRICT;
+	REQUIRE(env_set_config(&E) == 0, "set strict");
+	step(&CLIENT, &SERVER, TCPF_SYN, X, 0, 0, XDP_PASS, CT_SYN_SENT, TCP_S_SYN_SENT,
+	     TCP_S_CLOSED, "client SYN x");
+	step(&SERVER, &CLIENT, TCPF_SYN | TCPF_ACK, Y, X + 1, 0, XDP_PASS, CT_SYN_RECV,
+	     TCP_S_ESTABLISHED, TCP_S_SYN_RECEIVED, "server SYN+ACK y, ack x+1");
+	step(&CLIENT, &SERVER, TCPF_ACK, X + 1, Y + 1, 0, XDP_PASS, CT_ESTABLISHED,
+	     TCP_S_ESTABLISHED, TCP_S_ESTABLISHED, "client ACK");
+	step(&CLIENT, &SERVER, TCPF_FIN | TCPF_ACK, X + 1, Y + 1, 0, XDP_PASS, CT_FIN_WAIT,
+	     TCP_S_FIN_WAIT_1, TCP_S_ESTABLISHED, "client FIN u=x+1");
+	step(&SERVER, &CLIENT, TCPF_ACK, Y + 1, X + 2, 0, XDP_PASS, CT_CLOSE_WAIT,
+	     TCP_S_FIN_WAIT_2, TCP_S_CLOSE_WAIT, "server ACKs u+1");
+	step(&CLIENT, &SERVER, TCPF_RST, X, 0, 0, XDP_DROP, CT_CLOSE_WAIT, TCP_S_FIN_WAIT_2,
+	     TCP_S_CLOSE_WAIT, "client RST at u-1: dropped");
+	CHECK_EQ(env_counter(&E, CNT_INV_RST_OUT_OF_WINDOW), 1, "rst-out-of-window counted");
+	step(&CLIENT, &SERVER, TCPF_RST, X + 1, 0, 0, XDP_PASS, CT_CLOSE, TCP_S_CLOSED,
+	     TCP_S_CLOSED, "client RST at u: closes");
+	CHECK_EQ(env_counter(&E, CNT_INV_RST_OUT_OF_WINDOW), 1, "no second rst-out-of-window");
+	CHECK_EQ(env_counter(&E, CNT_FLOW_CLOSED), 1, "flows_closed");
+	CHECK_EQ(env_counter(&E, CNT_VERDICT_DROP), 1, "only the RST at u-1 dropped");
+	env_close(&E);
+}
+
 static void non_syn_for_unknown_flow_opens_nothing(void)
 {
 	struct frame fr;
@@ -118,6 +149,7 @@ static void egress_program_tracks_the_same_flow(void)
 int main(void)
 {
 	RUN(handshake_data_and_client_close);
+	RUN(rst_at_the_fin_closes_under_strict);
 	RUN(non_syn_for_unknown_flow_opens_nothing);
 	RUN(egress_program_tracks_the_same_flow);
 	return TEST_EXIT();

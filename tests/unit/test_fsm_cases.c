@@ -542,6 +542,72 @@ static void rst_at_the_receivers_last_ack_closes(void)
 }
 
 /*
+ * Linux's tcp_reset_check(): once the receiver has acked the sender's FIN
+ * (CLOSE-WAIT, LAST-ACK, CLOSING), a RST at the FIN's own number (its
+ * RCV.NXT - 1) closes too; one below it, or in any other receiver state,
+ * does not.
+ */
+static void rst_at_the_fin_closes_once_the_fin_is_acked(void)
+{
+	struct xdpct_step st;
+
+	/* Unacked, the FIN's number is the receiver's highest ACK: exact already. */
+	establish();
+	VALID(sendp(C, TCPF_FIN | TCPF_ACK, X + 1, Y + 1, 0), "client FIN u=x+1");
+	STATES(CT_FIN_WAIT, F1, ES, "client FIN");
+	VALID(sendp(C, TCPF_RST, X + 1, 0, 0), "RST at u, FIN unacked");
+	STATES(CT_CLOSE, CL, CL, "closed by RST");
+
+	/* The reviewer's case: the server acked u+1 and is CLOSE-WAIT. */
+	establish();
+	VALID(sendp(C, TCPF_FIN | TCPF_ACK, X + 1, Y + 1, 0), "client FIN u=x+1");
+	VALID(sendp(S, TCPF_ACK, Y + 1, X + 2, 0), "server ACK u+1");
+	STATES(CT_CLOSE_WAIT, F2, CW, "server CLOSE-WAIT");
+	REJECT(C, TCPF_RST, X, 0, 0, INV_RST_OUT_OF_WINDOW, "RST below the FIN");
+	REJECT(C, TCPF_RST, X + 3, 0, 0, INV_RST_IN_WINDOW, "RST beyond the FIN, in window");
+	st = sendp(C, TCPF_RST, X + 1, 0, 0);
+	VALID(st, "RST at u, receiver CLOSE-WAIT");
+	CHECK_EQ(st.event, EV_CLOSED, "closed event");
+	STATES(CT_CLOSE, CL, CL, "closed by RST at the FIN");
+	CHECK(F.flags & FLOW_RST, "FLOW_RST");
+
+	/* LAST-ACK: the server sent its FIN too; the client's RST carries u. */
+	establish();
+	VALID(sendp(C, TCPF_FIN | TCPF_ACK, X + 1, Y + 1, 0), "client FIN u=x+1");
+	VALID(sendp(S, TCPF_FIN | TCPF_ACK, Y + 1, X + 2, 0), "server FIN+ACK u+1");
+	STATES(CT_LAST_ACK, F2, LA, "server LAST-ACK");
+	REJECT(C, TCPF_RST | TCPF_ACK, X, Y + 2, 0, INV_RST_OUT_OF_WINDOW, "RST below the FIN");
+	VALID(sendp(C, TCPF_RST | TCPF_ACK, X + 1, Y + 2, 0), "RST at u, receiver LAST-ACK");
+	STATES(CT_CLOSE, CL, CL, "closed by RST at the FIN");
+
+	/* CLOSING: the FINs crossed and the client acked the server's FIN w=y+1. */
+	establish();
+	VALID(sendp(C, TCPF_FIN | TCPF_ACK, X + 1, Y + 1, 0), "client FIN");
+	VALID(sendp(S, TCPF_FIN | TCPF_ACK, Y + 1, X + 1, 0), "server FIN crosses it");
+	VALID(sendp(C, TCPF_ACK, X + 2, Y + 2, 0), "client acks w+1");
+	STATES(CT_LAST_ACK, CG, F2, "client CLOSING");
+	REJECT(S, TCPF_RST, Y, 0, 0, INV_RST_OUT_OF_WINDOW, "RST below the server's FIN");
+	VALID(sendp(S, TCPF_RST, Y + 1, 0, 0), "RST at w, receiver CLOSING");
+	STATES(CT_CLOSE, CL, CL, "closed by RST at the FIN");
+
+	/* TIME-WAIT is not one of them: a RST at the FIN stays out of window. */
+	establish();
+	VALID(sendp(S, TCPF_FIN | TCPF_ACK, Y + 1, X + 1, 0), "server FIN w=y+1");
+	VALID(sendp(C, TCPF_ACK, X + 1, Y + 2, 0), "client ACK w+1");
+	VALID(sendp(C, TCPF_FIN | TCPF_ACK, X + 1, Y + 2, 0), "client FIN");
+	VALID(sendp(S, TCPF_ACK, Y + 2, X + 2, 0), "server ACK");
+	STATES(CT_TIME_WAIT, CL, TW, "server TIME-WAIT");
+	REJECT(C, TCPF_RST, X + 1, 0, 0, INV_RST_OUT_OF_WINDOW, "RST at the FIN into TIME-WAIT");
+	/* Nor FIN-WAIT-2, whose peer sent no FIN: its RST at end - 1 is not exact. */
+	establish();
+	VALID(sendp(C, TCPF_FIN | TCPF_ACK, X + 1, Y + 1, 0), "client FIN");
+	VALID(sendp(S, TCPF_ACK, Y + 1, X + 2, 100), "server ACK u+1 with data");
+	VALID(sendp(C, TCPF_ACK, X + 2, Y + 101, 0), "client acks the data");
+	STATES(CT_CLOSE_WAIT, F2, CW, "client FIN-WAIT-2");
+	REJECT(S, TCPF_RST, Y + 100, 0, 0, INV_RST_OUT_OF_WINDOW, "server RST at its end - 1");
+}
+
+/*
  * A RST on a flow a RST closed: valid (netfilter takes any RST in CLOSE),
  * the flow byte for byte as it was, and no second EV_CLOSED, whatever its
  * sequence number or side.
@@ -971,6 +1037,7 @@ int main(void)
 	RUN(repeated_syn_retransmission_keeps_the_window_view);
 	RUN(rst_cases);
 	RUN(rst_at_the_receivers_last_ack_closes);
+	RUN(rst_at_the_fin_closes_once_the_fin_is_acked);
 	RUN(rst_answering_a_syn);
 	RUN(repeated_rst_on_a_reset_flow_is_no_second_close);
 	RUN(old_duplicate_syn_into_time_wait);
