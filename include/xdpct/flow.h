@@ -95,6 +95,7 @@ enum {
 	FLOW_RST = 1 << 2,         /* closed by an accepted RST */
 	FLOW_COOKIE = 1 << 3,      /* opened through a SYN cookie */
 	FLOW_REOPENED = 1 << 4,    /* reopened in place by a SYN, its handshake not done */
+	FLOW_MOVING = 1 << 5,      /* an embryo being moved to `flows`: stepped there only */
 };
 
 struct xdpct_flow {
