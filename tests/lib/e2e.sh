@@ -5,7 +5,9 @@ set -u
 
 XDPCT=${XDPCT:-build/xdpct}
 PEER=${PEER:-build/tests/tools/peer}
-E2E_PREFIX="xct$$"
+# E2E_PREFIX from the environment names the namespaces otherwise (a shared host
+# may ask for its own prefix); the pid keeps them unique.
+E2E_PREFIX="${E2E_PREFIX:-xct}$$"
 E2E_NS=()
 E2E_TMP=$(mktemp -d)
 E2E_FAILED=0
