@@ -97,6 +97,13 @@ static int run_daemon(int argc, char **argv)
 		return EXIT_RUNTIME;
 	}
 	err = xdpct_daemon_start(&o);
+	/*
+	 * Another daemon took the lock after the look above (two started at
+	 * once): the child said so in the log only. In the foreground that
+	 * log is our stderr, and the line is there already.
+	 */
+	if (err == -EALREADY && !o.foreground)
+		xdpct_daemon_said_running(&in);
 	if (err)
 		return EXIT_RUNTIME;
 	if (!o.foreground)

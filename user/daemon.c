@@ -686,7 +686,7 @@ static int daemon_init(struct daemon *d)
 	err = take_pidfile(d);
 	if (err) {
 		if (err == -EALREADY)
-			xdpct_err("daemon: already running (pid %ld)", xdpct_daemon_pid(&d->in));
+			xdpct_daemon_said_running(&d->in);
 		else
 			xdpct_err("daemon: pid file in %s: %s", d->in.run_dir, strerror(-err));
 		return err;
@@ -952,6 +952,17 @@ int xdpct_daemon_start(const struct xdpct_daemon_opts *opts)
 		return -EIO;
 	}
 	return 0;
+}
+
+void xdpct_daemon_said_running(const struct xdpct_instance *in)
+{
+	long pid = xdpct_daemon_pid(in);
+
+	/* The other may hold the pid file's lock before it has written its pid. */
+	if (pid > 0)
+		xdpct_err("daemon: already running (pid %ld)", pid);
+	else
+		xdpct_err("daemon: already running (another one is starting)");
 }
 
 int xdpct_daemon_stop(const struct xdpct_instance *in)

@@ -25,6 +25,8 @@ struct xdpct_daemon_opts {
  * in the foreground it returns when the daemon stops. -EALREADY when one runs.
  */
 int xdpct_daemon_start(const struct xdpct_daemon_opts *opts);
+/* The one line for -EALREADY: "daemon: already running (pid N)". */
+void xdpct_daemon_said_running(const struct xdpct_instance *in);
 /* SIGTERM the daemon and wait for it (up to 5 s); 0 when none ran. */
 int xdpct_daemon_stop(const struct xdpct_instance *in);
 /*

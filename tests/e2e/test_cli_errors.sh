@@ -155,6 +155,30 @@ expect both "$(X -j status | jq -r '.interfaces | map(.name) | sort | join(",")'
 X detach dummy1 >/dev/null || ok=0
 [ $ok = 1 ] && pass $t || fail $t
 
+t=a_daemon_that_loses_the_race_says_so_on_stderr
+# Two daemons started at once: the loser's child finds the pid file locked
+# after its parent found none running. Holding the lock on an empty pid file
+# (a winner that has not written its pid yet) makes that moment last.
+ok=1
+X daemon --stop >/dev/null || ok=0
+: >"$RUN_DIR/daemon.pid"
+exec 9<>"$RUN_DIR/daemon.pid"
+flock -x 9
+check_error lost 1 "^xdpct: daemon: already running \(another one is starting\)$" X daemon || ok=0
+exec 9>&-
+# And for real: of four started at once one starts, three say why not.
+X daemon --stop >/dev/null || ok=0
+for i in 1 2 3 4; do
+	( X daemon >"$E2E_TMP/race$i.out" 2>"$E2E_TMP/race$i.err"; echo $? >"$E2E_TMP/race$i.rc" ) &
+done
+wait
+expect started "$(cat "$E2E_TMP"/race?.rc | sort | tr -d '\n')" 0111 || ok=0
+for i in 1 2 3 4; do
+	[ "$(cat "$E2E_TMP/race$i.rc")" = 0 ] && continue
+	expect "race$i" "$(sed 's/([^)]*)/(X)/' "$E2E_TMP/race$i.err")" "xdpct: daemon: already running (X)" || ok=0
+done
+[ $ok = 1 ] && pass $t || fail $t
+
 t=detach_all_stops_the_daemon_and_removes_pins
 ok=1
 pid=$(X -j status | jq -r .daemon.pid)
