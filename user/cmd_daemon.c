@@ -8,6 +8,7 @@
 #include "daemon.h"
 #include "metrics.h"
 #include "ipc.h"
+#include "json.h"
 
 enum { OPT_FOREGROUND = 'f', OPT_DETACH_ON_EXIT = 256, OPT_SWEEP, OPT_STOP, OPT_METRICS };
 
@@ -31,6 +32,20 @@ const struct cli_cmd cmd_daemon = {
 	.opts = daemon_opts,
 	.run = run_daemon,
 };
+
+/* -j: what happened, in attach's keys: {"daemon_started":true,"daemon_pid":N}. */
+static void say_json(const char *what, bool done, long pid)
+{
+	struct json j;
+
+	json_init(&j, stdout);
+	json_obj_begin(&j, NULL);
+	json_bool(&j, what, done);
+	if (pid > 0)
+		json_i64(&j, "daemon_pid", pid);
+	json_obj_end(&j);
+	json_end(&j);
+}
 
 static int run_daemon(int argc, char **argv)
 {
@@ -89,6 +104,8 @@ static int run_daemon(int argc, char **argv)
 			xdpct_info("daemon stopped (pid %ld)", pid);
 		else
 			xdpct_info("no daemon was running");
+		if (g_opts.json)
+			say_json("daemon_stopped", pid > 0, pid);
 		return 0;
 	}
 	xdpct_instance_close(&in);
@@ -106,7 +123,11 @@ static int run_daemon(int argc, char **argv)
 		xdpct_daemon_said_running(&in);
 	if (err)
 		return EXIT_RUNTIME;
-	if (!o.foreground)
-		xdpct_info("daemon started (pid %ld)", xdpct_daemon_pid(&in));
+	if (!o.foreground) {
+		pid = xdpct_daemon_pid(&in);
+		xdpct_info("daemon started (pid %ld)", pid);
+		if (g_opts.json)
+			say_json("daemon_started", true, pid);
+	}
 	return 0;
 }

@@ -38,7 +38,7 @@ static int run_detach(int argc, char **argv)
 {
 	struct xdpct_instance in;
 	struct json j;
-	bool all = false;
+	bool all = false, json;
 	int c, i, err, rc = 0;
 
 	while ((c = cli_next(argc, argv, &cmd_detach)) != -1) {
@@ -67,9 +67,22 @@ static int run_detach(int argc, char **argv)
 				n = xdpct_instance_remove_partial(&in);
 				if (!err && n >= 0)
 					xdpct_daemon_forget(&in);
+				if (n < 0) {
+					xdpct_err("detach: remove %s: %s", in.dir, strerror(-n));
+					return EXIT_RUNTIME;
+				}
 				if (n > 0)
 					xdpct_info("removed %d pins of an incomplete instance", n);
-				return n < 0 ? EXIT_RUNTIME : 0;
+				if (g_opts.json) {
+					/* The pins do not say which interfaces they were on. */
+					json_init(&j, stdout);
+					json_obj_begin(&j, NULL);
+					json_bool(&j, "removed", n > 0);
+					json_u64(&j, "pins_removed", (unsigned long long)n);
+					json_obj_end(&j);
+					json_end(&j);
+				}
+				return 0;
 			}
 			xdpct_err("detach %s: %s", argv[optind], xdpct_open_error(err));
 		} else if (err == -EXDEV) {
@@ -79,24 +92,7 @@ static int run_detach(int argc, char **argv)
 		}
 		return EXIT_RUNTIME;
 	}
-	if (g_opts.json) {
-		json_init(&j, stdout);
-		json_obj_begin(&j, NULL);
-		json_arr_begin(&j, "detached");
-	}
-	if (all) {
-		__u32 key;
-
-		while (bpf_map_get_next_key(in.ifaces_fd, NULL, &key) == 0) {
-			char name[IF_NAMESIZE] = "?";
-
-			if_indextoname(key, name);
-			xdpct_iface_detach(&in, name, key);
-			xdpct_info("detached from %s", name);
-			if (g_opts.json)
-				json_str(&j, NULL, name);
-		}
-	} else {
+	if (!all) {
 		/* All or nothing: every name is checked before any is detached. */
 		for (i = optind; i < argc && !rc; i++) {
 			unsigned int ifindex = if_nametoindex(argv[i]);
@@ -110,6 +106,27 @@ static int run_detach(int argc, char **argv)
 				rc = EXIT_RUNTIME;
 			}
 		}
+	}
+	/* A refusal is its stderr line alone: no document that reads like a result. */
+	json = g_opts.json && !rc;
+	if (json) {
+		json_init(&j, stdout);
+		json_obj_begin(&j, NULL);
+		json_arr_begin(&j, "detached");
+	}
+	if (all) {
+		__u32 key;
+
+		while (bpf_map_get_next_key(in.ifaces_fd, NULL, &key) == 0) {
+			char name[IF_NAMESIZE] = "?";
+
+			if_indextoname(key, name);
+			xdpct_iface_detach(&in, name, key);
+			xdpct_info("detached from %s", name);
+			if (json)
+				json_str(&j, NULL, name);
+		}
+	} else {
 		for (i = optind; i < argc && !rc; i++) {
 			unsigned int ifindex = if_nametoindex(argv[i]);
 
@@ -119,11 +136,11 @@ static int run_detach(int argc, char **argv)
 				continue;
 			}
 			xdpct_info("detached from %s", argv[i]);
-			if (g_opts.json)
+			if (json)
 				json_str(&j, NULL, argv[i]);
 		}
 	}
-	if (g_opts.json) {
+	if (json) {
 		json_arr_end(&j);
 		json_bool(&j, "removed", ifaces_empty(in.ifaces_fd));
 		json_obj_end(&j);

@@ -179,6 +179,24 @@ for i in 1 2 3 4; do
 done
 [ $ok = 1 ] && pass $t || fail $t
 
+t=json_says_what_daemon_and_detach_did_and_nothing_on_error
+ok=1
+pid=$(X -j status | jq -r .daemon.pid)
+out=$(X -j daemon --stop) || ok=0
+expect stopped "$(jq -c . <<<"$out")" "{\"daemon_stopped\":true,\"daemon_pid\":$pid}" || ok=0
+out=$(X -j daemon --stop) || ok=0
+expect none "$(jq -c . <<<"$out")" '{"daemon_stopped":false}' || ok=0
+out=$(X -j daemon) || ok=0
+expect started "$(jq -c . <<<"$out")" "{\"daemon_started\":true,\"daemon_pid\":$(X -j status | jq .daemon.pid)}" || ok=0
+# A refusal is its stderr line; stdout holds no document that reads like a result.
+check_error nosuch 1 "^xdpct: detach nosuch0: interface not found$" X -j detach nosuch0 || ok=0
+expect nosuch_stdout "$(cat "$E2E_TMP/out")" "" || ok=0
+check_error other 1 "^xdpct: detach dummy1: xdpct is not attached there$" X -j detach dummy0 dummy1 || ok=0
+expect other_stdout "$(cat "$E2E_TMP/out")" "" || ok=0
+check_error running 1 "^xdpct: daemon: already running \(pid [0-9]+\)$" X -j daemon || ok=0
+expect running_stdout "$(cat "$E2E_TMP/out")" "" || ok=0
+[ $ok = 1 ] && pass $t || fail $t
+
 t=detach_all_stops_the_daemon_and_removes_pins
 ok=1
 pid=$(X -j status | jq -r .daemon.pid)
@@ -186,6 +204,18 @@ out=$(X -j detach --all) || ok=0
 expect json "$(jq -c . <<<"$out")" '{"detached":["dummy0"],"removed":true}' || ok=0
 nothing_left || ok=0
 kill -0 "$pid" 2>/dev/null && [ "$(ps -o stat= -p "$pid" | cut -c1)" != Z ] && { echo "  daemon $pid alive"; ok=0; }
+[ $ok = 1 ] && pass $t || fail $t
+
+t=detach_all_of_an_incomplete_instance_says_what_went_in_json
+ok=1
+X attach dummy0 --mode generic >/dev/null || ok=0
+rm -f "$PIN_DIR/flows" "$PIN_DIR/config"
+pins=$(ls "$PIN_DIR" | wc -l)
+out=$(X -j detach --all) || ok=0
+expect json "$(jq -c . <<<"$out")" "{\"removed\":true,\"pins_removed\":$pins}" || ok=0
+nothing_left || ok=0
+out=$(X -j detach --all) || ok=0
+expect again "$(jq -c . <<<"$out")" '{"removed":false,"pins_removed":0}' || ok=0
 [ $ok = 1 ] && pass $t || fail $t
 
 e2e_exit
