@@ -61,9 +61,25 @@ static int parse_prefix(struct flow_filter *f, const char *arg)
 
 int filter_opt(struct flow_filter *f, int key, const char *arg, const struct cli_cmd *cmd)
 {
+	static const struct {
+		int key;
+		const char *name;
+	} one_value[] = { { OPT_F_STATE, "state" },
+			  { OPT_F_ADDR, "addr" },
+			  { OPT_F_PORT, "port" },
+			  { OPT_F_IFACE, "iface" } };
 	char *end;
+	size_t i;
 	long v;
 
+	for (i = 0; i < sizeof(one_value) / sizeof(one_value[0]); i++) {
+		if (one_value[i].key != key)
+			continue;
+		if (f->given & 1u << i)
+			return -cli_usage(cmd, "--%s: given twice (it takes one value)",
+					  one_value[i].name);
+		f->given |= 1u << i;
+	}
 	switch (key) {
 	case OPT_F_STATE:
 		f->state = ct_state_parse(arg);

@@ -22,10 +22,15 @@ struct flow_filter {
 	int plen;
 	int port;            /* -1: any */
 	unsigned int ifindex; /* 0: any */
+	unsigned int given;  /* which filter options were seen (filter.c): each takes one value */
 };
 
 void filter_init(struct flow_filter *f);
-/* Handle one filter option; 1 when it was one, 0 when not, -EXIT_USAGE after a usage error. */
+/*
+ * Handle one filter option; 1 when it was one, 0 when not, -EXIT_USAGE after a
+ * usage error. An option given twice is one: a second --port would otherwise
+ * replace the first, where a reader may take it for "either port".
+ */
 int filter_opt(struct flow_filter *f, int key, const char *arg, const struct cli_cmd *cmd);
 bool filter_match(const struct flow_filter *f, const struct xdpct_flow_key *k, unsigned int state,
 		  unsigned int ifindex);

@@ -54,6 +54,10 @@ check_error ctjson 2 "--conntrack and -j are two formats" X -j list --conntrack 
 check_error stopplus 2 "daemon: --stop takes no other option" X daemon --stop --metrics-listen 9100 || ok=0
 check_error badport 2 "--port: '0'" X events --port 0 || ok=0
 check_error badtype 2 "--type: 'boom'" X events --type boom || ok=0
+# A filter option takes one value: a second would replace the first, unseen.
+check_error porttwice 2 "^xdpct: list: --port: given twice" X list --port 9003 --port 9004 || ok=0
+check_error statetwice 2 "^xdpct: events: --state: given twice" X events --state established --state fin-wait || ok=0
+check_error addrtwice 2 "^xdpct: flush: --addr: given twice" X flush --addr 198.18.0.1 --addr 198.18.0.2 || ok=0
 check_error badcount 2 "--count" X stats --interval 1s --count x || ok=0
 check_error countalone 2 "--count needs --interval" X stats --count 2 || ok=0
 check_error badinterval 2 "--interval" X stats --interval 0 || ok=0

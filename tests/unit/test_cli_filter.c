@@ -26,6 +26,13 @@ static struct xdpct_flow_key key(const char *s, int sp, const char *d, int dp)
 	return k;
 }
 
+/* A filter of one option: each option takes one value, so a new value is a new filter. */
+static int only(struct flow_filter *f, int opt, const char *arg)
+{
+	filter_init(f);
+	return filter_opt(f, opt, arg, &cmd);
+}
+
 static void state_names_in_both_spellings(void)
 {
 	CHECK_EQ(ct_state_parse("TIME_WAIT"), CT_TIME_WAIT, "TIME_WAIT");
@@ -44,25 +51,25 @@ static void prefixes_match_either_endpoint(void)
 
 	filter_init(&f);
 	CHECK(filter_match(&f, &k, CT_ESTABLISHED, 3), "no filter");
-	CHECK_EQ(filter_opt(&f, OPT_F_ADDR, "198.19.0.0/16", &cmd), 1, "prefix");
+	CHECK_EQ(only(&f, OPT_F_ADDR, "198.19.0.0/16"), 1, "prefix");
 	CHECK(filter_match(&f, &k, CT_ESTABLISHED, 3), "server in 198.19/16");
-	filter_opt(&f, OPT_F_ADDR, "198.18.0.1", &cmd);
+	only(&f, OPT_F_ADDR, "198.18.0.1");
 	CHECK(filter_match(&f, &k, CT_ESTABLISHED, 3), "client exact");
-	filter_opt(&f, OPT_F_ADDR, "198.18.0.2/32", &cmd);
+	only(&f, OPT_F_ADDR, "198.18.0.2/32");
 	CHECK(!filter_match(&f, &k, CT_ESTABLISHED, 3), "neither");
-	filter_opt(&f, OPT_F_ADDR, "198.19.7.0/23", &cmd); /* an odd length: 198.19.6.0 - 7.255 */
+	only(&f, OPT_F_ADDR, "198.19.7.0/23"); /* an odd length: 198.19.6.0 - 7.255 */
 	CHECK(filter_match(&f, &k, CT_ESTABLISHED, 3), "/23");
-	filter_opt(&f, OPT_F_ADDR, "198.19.8.0/23", &cmd);
+	only(&f, OPT_F_ADDR, "198.19.8.0/23");
 	CHECK(!filter_match(&f, &k, CT_ESTABLISHED, 3), "/23 next");
-	filter_opt(&f, OPT_F_ADDR, "0.0.0.0/0", &cmd);
+	only(&f, OPT_F_ADDR, "0.0.0.0/0");
 	CHECK(filter_match(&f, &k, CT_ESTABLISHED, 3), "/0");
-	filter_opt(&f, OPT_F_ADDR, "2001:db8::/32", &cmd);
+	only(&f, OPT_F_ADDR, "2001:db8::/32");
 	CHECK(!filter_match(&f, &k, CT_ESTABLISHED, 3), "v6 prefix, v4 flow");
 	k = key("2001:db8::1", 40000, "2001:db8:1::2", 443);
 	CHECK(filter_match(&f, &k, CT_ESTABLISHED, 3), "v6");
-	filter_opt(&f, OPT_F_ADDR, "2001:db8:1::/48", &cmd);
+	only(&f, OPT_F_ADDR, "2001:db8:1::/48");
 	CHECK(filter_match(&f, &k, CT_ESTABLISHED, 3), "v6 server /48");
-	filter_opt(&f, OPT_F_ADDR, "2001:db8:2::/48", &cmd);
+	only(&f, OPT_F_ADDR, "2001:db8:2::/48");
 	CHECK(!filter_match(&f, &k, CT_ESTABLISHED, 3), "v6 neither");
 }
 
@@ -71,15 +78,13 @@ static void ports_states_and_interfaces(void)
 	struct xdpct_flow_key k = key("198.18.0.9", 40000, "198.18.0.1", 80);
 	struct flow_filter f;
 
-	filter_init(&f);
-	CHECK_EQ(filter_opt(&f, OPT_F_PORT, "80", &cmd), 1, "port");
+	CHECK_EQ(only(&f, OPT_F_PORT, "80"), 1, "port");
 	CHECK(filter_match(&f, &k, CT_ESTABLISHED, 3), "server port");
-	filter_opt(&f, OPT_F_PORT, "40000", &cmd);
+	only(&f, OPT_F_PORT, "40000");
 	CHECK(filter_match(&f, &k, CT_ESTABLISHED, 3), "client port");
-	filter_opt(&f, OPT_F_PORT, "81", &cmd);
+	only(&f, OPT_F_PORT, "81");
 	CHECK(!filter_match(&f, &k, CT_ESTABLISHED, 3), "other port");
-	filter_init(&f);
-	filter_opt(&f, OPT_F_STATE, "time-wait", &cmd);
+	only(&f, OPT_F_STATE, "time-wait");
 	CHECK(!filter_match(&f, &k, CT_ESTABLISHED, 3), "state differs");
 	CHECK(filter_match(&f, &k, CT_TIME_WAIT, 3), "state");
 	filter_init(&f);
@@ -112,11 +117,42 @@ static void bad_filters_are_usage_errors(void)
 	CHECK_EQ(filter_opt(&f, 'z', "x", &cmd), 0, "not a filter option");
 }
 
+static void a_filter_option_given_twice_is_a_usage_error(void)
+{
+	static const struct {
+		int opt;
+		const char *a, *b;
+	} twice[] = { { OPT_F_STATE, "established", "time-wait" },
+		      { OPT_F_ADDR, "198.18.0.1", "198.18.0.2" },
+		      { OPT_F_PORT, "9003", "9004" },
+		      { OPT_F_PORT, "80", "80" },
+		      { OPT_F_IFACE, "lo", "lo" } };
+	struct xdpct_flow_key k = key("198.18.0.9", 9003, "198.18.0.1", 80);
+	struct flow_filter f;
+	size_t i;
+
+	if (!freopen("/dev/null", "w", stderr))
+		CHECK(0, "silence stderr");
+	for (i = 0; i < sizeof(twice) / sizeof(twice[0]); i++) {
+		filter_init(&f);
+		CHECK_EQ(filter_opt(&f, twice[i].opt, twice[i].a, &cmd), 1, twice[i].a);
+		CHECK_EQ(filter_opt(&f, twice[i].opt, twice[i].b, &cmd), -EXIT_USAGE, twice[i].b);
+	}
+	/* Different options add up: every one must match. */
+	filter_init(&f);
+	CHECK_EQ(filter_opt(&f, OPT_F_PORT, "9003", &cmd), 1, "port");
+	CHECK_EQ(filter_opt(&f, OPT_F_ADDR, "198.18.0.1", &cmd), 1, "addr");
+	CHECK_EQ(filter_opt(&f, OPT_F_STATE, "established", &cmd), 1, "state");
+	CHECK(filter_match(&f, &k, CT_ESTABLISHED, 3), "all three");
+	CHECK(!filter_match(&f, &k, CT_TIME_WAIT, 3), "not the state");
+}
+
 int main(void)
 {
 	RUN(state_names_in_both_spellings);
 	RUN(prefixes_match_either_endpoint);
 	RUN(ports_states_and_interfaces);
 	RUN(bad_filters_are_usage_errors);
+	RUN(a_filter_option_given_twice_is_a_usage_error);
 	return TEST_EXIT();
 }
