@@ -203,7 +203,7 @@ static void format_ports(const __u8 *ports, char *buf, size_t len)
 
 int conf_parse_events(const char *s, __u32 *mask, char *why, size_t whylen)
 {
-	char copy[MAX_LINE], *tok, *save = NULL;
+	char copy[MAX_LINE], *tok, *next;
 	__u32 m = 0;
 	unsigned int t;
 
@@ -215,10 +215,16 @@ int conf_parse_events(const char *s, __u32 *mask, char *why, size_t whylen)
 		*mask = EVENTS_ALL;
 		return 0;
 	}
+	if (!*s)
+		return why_(why, whylen, "empty list (use none)");
 	if (strlen(s) >= sizeof(copy))
 		return why_(why, whylen, "list too long");
 	strcpy(copy, s);
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+	/* strtok would pass over "new,,fin" and "new,": a slip, said rather than guessed at. */
+	for (next = copy; next;) {
+		tok = strsep(&next, ",");
+		if (!*tok)
+			return why_(why, whylen, "'%s' has an empty element", s);
 		for (t = EV_NONE + 1; t < EV__MAX; t++)
 			if (!strcmp(tok, xdpct_event_name(t)))
 				break;
@@ -227,8 +233,6 @@ int conf_parse_events(const char *s, __u32 *mask, char *why, size_t whylen)
 				    tok);
 		m |= 1u << t;
 	}
-	if (!m)
-		return why_(why, whylen, "empty list (use none)");
 	*mask = m;
 	return 0;
 }

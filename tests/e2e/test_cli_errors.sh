@@ -122,6 +122,10 @@ check_error pol 2 "policy: 'drop' is not pass, strict or reject" X config set po
 check_error ports 2 "range 90-80 runs backwards" X config set protected-ports 90-80 || ok=0
 check_error ports2 2 "'70000' is not a port" X config set protected-ports 80,70000 || ok=0
 check_error ev 2 "'bogus' is not an event type" X config set events new,bogus || ok=0
+check_error evcomma 2 "events: 'new,' has an empty element" X config set events new, || ok=0
+check_error evcommas 2 "events: 'new,,fin' has an empty element" X config set events new,,fin || ok=0
+# (were it taken, the reader would wait for events: timeout ends it)
+check_error typecomma 2 "^xdpct: events: --type: 'new,' has an empty element" timeout 5 "$XDPCT" -n "$(ns a)" events --type new, || ok=0
 check_error flag 2 "syncookies: 'maybe' is not on or off" X config set syncookies maybe || ok=0
 check_error getkey 2 "'nokey' is not a configuration key" X config get nokey || ok=0
 expect unchanged "$(X -j config get)" "$before" || ok=0

@@ -144,6 +144,8 @@ static void bad_values_are_refused_with_a_reason_and_change_nothing(void)
 		{ "protected-ports", "65536" }, { "protected-ports", "90-80" },
 		{ "protected-ports", "80,,81" }, { "protected-ports", "80;81" },
 		{ "events", "new,bogus" },    { "events", "" },	      { "syncookies", "maybe" },
+		{ "events", "new," },	   { "events", "new,,fin" },  { "events", ",new" },
+		{ "events", "," },	   { "protected-ports", "80," },
 		{ "ttl", "0" },		   { "ttl", "256" },	      { "challenge-ack-rate", "-1" },
 		{ "nosuchkey", "1" },
 	};
@@ -160,6 +162,22 @@ static void bad_values_are_refused_with_a_reason_and_change_nothing(void)
 		CHECK(!memcmp(&before, &st, sizeof(st)), bad[i][0]);
 	}
 	CHECK_EQ(conf_set(&st, "nosuchkey", "1", why, sizeof(why)), -ENOENT, "unknown key");
+}
+
+static void an_empty_element_of_a_list_is_named(void)
+{
+	static const char *const lists[] = { "new,", "new,,fin", ",new", "," };
+	char why[256];
+	__u32 m = 0;
+	size_t i;
+
+	for (i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+		why[0] = '\0';
+		CHECK(conf_parse_events(lists[i], &m, why, sizeof(why)) != 0, lists[i]);
+		CHECK(strstr(why, "has an empty element") != NULL, why);
+	}
+	CHECK_EQ(conf_parse_events("new,fin", &m, why, sizeof(why)), 0, "new,fin");
+	CHECK_EQ(m, 1u << EV_NEW | 1u << EV_FIN, "new,fin mask");
 }
 
 static void config_files_apply_all_or_nothing(void)
@@ -267,6 +285,7 @@ int main(void)
 	RUN(values_are_applied);
 	RUN(port_lists_and_ranges);
 	RUN(bad_values_are_refused_with_a_reason_and_change_nothing);
+	RUN(an_empty_element_of_a_list_is_named);
 	RUN(config_files_apply_all_or_nothing);
 	RUN(readme_has_the_key_table);
 	RUN(timer_heap_pops_in_due_order);
