@@ -451,23 +451,46 @@ static char *trim(char *s)
 	return s;
 }
 
+/*
+ * One line into buf, without its newline: 1, or 0 at the end of the file.
+ * -E2BIG for a line longer than buf holds, -EILSEQ for a NUL byte (fgets
+ * ends the string there and hides the rest of the line).
+ */
+static int read_line(FILE *f, char *buf, size_t size)
+{
+	size_t n = 0;
+	int c;
+
+	while ((c = getc(f)) != EOF && c != '\n') {
+		if (c == '\0')
+			return -EILSEQ;
+		if (n + 1 >= size)
+			return -E2BIG;
+		buf[n++] = (char)c;
+	}
+	buf[n] = '\0';
+	return c == EOF && !n ? 0 : 1;
+}
+
 int conf_load_file(struct conf_state *st, const char *path, char *why, size_t whylen)
 {
 	static struct conf_state scratch;
 	char line[MAX_LINE], w[300];
 	FILE *f = fopen(path, "r");
-	int n = 0;
+	int n = 0, r;
 
 	if (!f)
 		return why_(why, whylen, "%s: %s", path, strerror(errno));
 	scratch = *st;
-	while (fgets(line, sizeof(line), f)) {
+	while ((r = read_line(f, line, sizeof(line))) != 0) {
 		char *p, *key, *val;
 
 		n++;
-		if (!strchr(line, '\n') && !feof(f)) {
+		if (r < 0) {
 			fclose(f);
-			return why_(why, whylen, "%s:%d: line too long", path, n);
+			return why_(why, whylen, "%s:%d: %s", path, n,
+				    r == -EILSEQ ? "a NUL byte (not a text file?)"
+						 : "line too long");
 		}
 		p = strchr(line, '#');
 		if (p)

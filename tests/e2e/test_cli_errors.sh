@@ -88,6 +88,9 @@ printf 'msl 2s\nttl 0\n' >"$E2E_TMP/bad.conf"
 check_error badconf 2 "bad.conf:2: ttl: '0' is not a number from 1 to 255" \
 	X attach dummy0 --config "$E2E_TMP/bad.conf" || ok=0
 nothing_left || ok=0
+printf 'msl 2s\nttl 9\0x\n' >"$E2E_TMP/nul.conf"
+check_error nulconf 2 "nul.conf:2: a NUL byte" X attach dummy0 --config "$E2E_TMP/nul.conf" || ok=0
+nothing_left || ok=0
 check_error noconf 2 "--config .*/none.conf: No such file" X attach dummy0 --config "$E2E_TMP/none.conf" || ok=0
 nothing_left || ok=0
 check_error nonroot 1 "^xdpct: attach: needs root" setpriv --reuid=65534 --regid=65534 --clear-groups \

@@ -207,6 +207,45 @@ static void config_files_apply_all_or_nothing(void)
 	CHECK(conf_load_file(&st, path, why, sizeof(why)) != 0, "missing file");
 }
 
+/* Writes len bytes of text to a new file and loads it; why says what was wrong. */
+static int load_bytes(const char *text, size_t len, char *why, size_t whylen)
+{
+	char path[] = "/tmp/xdpct-conf-XXXXXX";
+	int fd = mkstemp(path), err;
+
+	if (fd < 0 || write(fd, text, len) != (ssize_t)len)
+		return -EIO;
+	close(fd);
+	err = conf_load_file(&st, path, why, whylen);
+	unlink(path);
+	return err;
+}
+
+static void a_config_line_is_refused_for_what_is_wrong_with_it(void)
+{
+	static const char nul[] = "msl 2s\nttl 9\0x\n", nul_last[] = "msl 2s\nttl 9\0junk";
+	static char long_line[3000];
+	char why[512];
+
+	defaults();
+	before = st;
+	why[0] = '\0';
+	CHECK(load_bytes(nul, sizeof(nul) - 1, why, sizeof(why)) != 0, "NUL");
+	CHECK(strstr(why, ":2: a NUL byte") != NULL, why);
+	/* The last line, without its newline: fgets stopped at the NUL and took "ttl 9". */
+	why[0] = '\0';
+	CHECK(load_bytes(nul_last, sizeof(nul_last) - 1, why, sizeof(why)) != 0, "NUL, last line");
+	CHECK(strstr(why, ":2: a NUL byte") != NULL, why);
+	CHECK(!memcmp(&before, &st, sizeof(st)), "nothing applied");
+	memset(long_line, '#', sizeof(long_line) - 2);
+	long_line[sizeof(long_line) - 2] = '\n';
+	why[0] = '\0';
+	CHECK(load_bytes(long_line, strlen(long_line), why, sizeof(why)) != 0, "long");
+	CHECK(strstr(why, ":1: line too long") != NULL, why);
+	CHECK_EQ(load_bytes("ttl 9", 5, why, sizeof(why)), 0, "no newline at the end");
+	CHECK_EQ(st.cfg.ttl, 9, "ttl");
+}
+
 static void readme_has_the_key_table(void)
 {
 	static char readme[1 << 18], table[1 << 14], path[4096];
@@ -287,6 +326,7 @@ int main(void)
 	RUN(bad_values_are_refused_with_a_reason_and_change_nothing);
 	RUN(an_empty_element_of_a_list_is_named);
 	RUN(config_files_apply_all_or_nothing);
+	RUN(a_config_line_is_refused_for_what_is_wrong_with_it);
 	RUN(readme_has_the_key_table);
 	RUN(timer_heap_pops_in_due_order);
 	RUN(time_wait_expires_after_2msl_and_not_before);
