@@ -245,13 +245,25 @@ __u64 xdpct_netns_cookie(void)
  */
 static bool instance_of_a_gone_netns(const struct xdpct_instance *in)
 {
-	struct xdpct_config cfg;
+	struct xdpct_user_removed u;
+	__u32 zero = 0;
 	__u64 now;
 
-	if (xdpct_config_read(in, &cfg) || !cfg.netns_cookie)
+	if (bpf_map_lookup_elem(in->removed_fd, &zero, &u) || !u.netns_cookie)
 		return false;
 	now = xdpct_netns_cookie();
-	return now && now != cfg.netns_cookie;
+	return now && now != u.netns_cookie;
+}
+
+int xdpct_instance_mark_netns(const struct xdpct_instance *in)
+{
+	struct xdpct_user_removed u;
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(in->removed_fd, &zero, &u))
+		return -errno;
+	u.netns_cookie = xdpct_netns_cookie();
+	return bpf_map_update_elem(in->removed_fd, &zero, &u, BPF_ANY) ? -errno : 0;
 }
 
 int xdpct_instance_open(struct xdpct_instance *in)

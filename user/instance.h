@@ -41,6 +41,8 @@ int xdpct_instance_paths(struct xdpct_instance *in);
 int xdpct_instance_lock(const struct xdpct_instance *in);
 /* This network namespace's cookie (never reused); 0 when the kernel cannot say. */
 __u64 xdpct_netns_cookie(void);
+/* Record this namespace as the instance's own (at first load). */
+int xdpct_instance_mark_netns(const struct xdpct_instance *in);
 void xdpct_instance_unlock(void);
 /*
  * Is /sys/fs/bpf the host's bpffs? 0 when a bpffs is mounted there; -ENOENT

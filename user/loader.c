@@ -198,8 +198,9 @@ int xdpct_instance_create(struct xdpct_instance *in, const struct xdpct_load_opt
 	}
 	xdpct_config_defaults(&cfg, clock_hz(in));
 	cfg.cookie_wscale = xdpct_ns_cookie_wscale();
-	cfg.netns_cookie = xdpct_netns_cookie();
 	err = xdpct_config_write(in, &cfg);
+	if (!err)
+		err = xdpct_instance_mark_netns(in);
 	if (err) {
 		xdpct_err("write config: %s", strerror(-err));
 		goto fail;

@@ -51,12 +51,6 @@ struct xdpct_config {
 	 * step it. A live instance ignores it.
 	 */
 	__u64 clock_override;
-	/*
-	 * The network namespace the instance was made in (SO_NETNS_COOKIE,
-	 * never reused, unlike the inode number its pins are named by). 0 in
-	 * private maps (replay, tests). Not read by the data path.
-	 */
-	__u64 netns_cookie;
 };
 
 #endif /* XDPCT_CONFIG_H */

@@ -71,9 +71,15 @@ enum xdpct_table {
 	TABLE__MAX,
 };
 
-/* What userspace deleted from each table (the `user_removed` map). */
+/*
+ * What userspace keeps for itself in the kernel (the `user_removed` map):
+ * what it deleted from each table, and the network namespace the instance
+ * was made in (SO_NETNS_COOKIE, never reused, unlike the inode number the
+ * pins are named by; 0 in private maps). The data path reads neither.
+ */
 struct xdpct_user_removed {
 	__u64 n[TABLE__MAX];
+	__u64 netns_cookie;
 };
 
 #ifndef __bpf__

@@ -32,6 +32,19 @@ static int map_fd(const char *dir, const char *name)
 	return fd;
 }
 
+/* The namespace the instance takes for its own (user_removed, beside the config). */
+static int set_netns_cookie(const char *dir, unsigned long long cookie)
+{
+	struct xdpct_user_removed u;
+	__u32 zero = 0;
+	int fd = map_fd(dir, "user_removed");
+
+	if (fd < 0 || bpf_map_lookup_elem(fd, &zero, &u))
+		return 1;
+	u.netns_cookie = cookie;
+	return bpf_map_update_elem(fd, &zero, &u, BPF_ANY) ? 1 : 0;
+}
+
 static int cmd_set(const char *dir, int argc, char **argv)
 {
 	struct xdpct_config cfg;
@@ -61,7 +74,7 @@ static int cmd_set(const char *dir, int argc, char **argv)
 		else if (!strcmp(argv[i], "challenge_ack_per_sec"))
 			cfg.challenge_ack_per_sec = (__u32)v;
 		else if (!strcmp(argv[i], "netns_cookie"))
-			cfg.netns_cookie = strtoull(eq + 1, NULL, 0);
+			return set_netns_cookie(dir, strtoull(eq + 1, NULL, 0));
 		else {
 			fprintf(stderr, "respctl: set: unknown key '%s'\n", argv[i]);
 			return 2;
