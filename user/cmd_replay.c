@@ -87,6 +87,7 @@ struct replay {
 	__u32 hz, flows_max, mtu;
 	struct rev *ev;
 	size_t nev, cap;
+	struct tw_heap tw; /* TIME-WAIT timers, as the daemon arms them */
 	__u64 cur_rel_ns, cur_frame;
 	bool oom;
 	/* what happened to the frames */
@@ -137,10 +138,16 @@ static int push_event(struct replay *r, const struct xdpct_event *ev, __u64 rel_
 
 static int on_event(void *ctx, void *data, size_t size)
 {
+	const struct xdpct_event *ev = data;
 	struct replay *r = ctx;
 
 	if (size < sizeof(struct xdpct_event))
 		return 0;
+	if (ev->type == EV_TIME_WAIT &&
+	    tw_heap_push(&r->tw, ev->time + r->cfg.timeout_ticks[CT_TIME_WAIT] + 1, &ev->key)) {
+		r->oom = true;
+		return -ENOMEM;
+	}
 	return push_event(r, data, r->cur_rel_ns, r->cur_frame);
 }
 
@@ -160,6 +167,49 @@ static __u64 due_tick(const struct replay *r, const struct xdpct_flow *f)
 	return since + r->cfg.timeout_ticks[f->state < CT__MAX ? f->state : 0] + 1;
 }
 
+/* Remove one timed-out entry, with its destroyed event as the daemon sends it. */
+static int expire(struct replay *r, int fd, const struct xdpct_flow_key *k,
+		  const struct xdpct_flow *f, __u64 now)
+{
+	struct xdpct_event ev;
+
+	if (bpf_map_delete_elem(fd, k))
+		return 0;
+	r->expired++;
+	ev = xdpct_destroyed_event(k, f, due_tick(r, f), DESTROY_EXPIRED);
+	if (ev.time > now)
+		ev.time = now;
+	if (r->cfg.event_mask & (1u << EV_DESTROYED))
+		return push_event(r, &ev, ticks_to_rel(r, ev.time), 0);
+	return 0;
+}
+
+/*
+ * TIME-WAIT ends at 2MSL on the dot, by the daemon's timer, not at its
+ * next sweep: a SYN of the same 4-tuple just after it must open a new
+ * flow, not reopen the old one, whatever other frames kept the sweeps on
+ * time. The same rules as the daemon's run_timers().
+ */
+static int run_tw_timers(struct replay *r, __u64 now)
+{
+	const struct tw_timer *t;
+	int err = 0;
+
+	while (!err && (t = tw_heap_top(&r->tw)) && t->due <= now) {
+		struct xdpct_flow_key k = t->key;
+		struct xdpct_flow f;
+
+		tw_heap_pop(&r->tw);
+		if (bpf_map_lookup_elem(r->in.flows_fd, &k, &f) || f.state != CT_TIME_WAIT)
+			continue;
+		if (xdpct_flow_expired(&f, &r->cfg, now))
+			err = expire(r, r->in.flows_fd, &k, &f, now);
+		else if (due_tick(r, &f) > now) /* restarted by a FIN: wait for it */
+			err = tw_heap_push(&r->tw, due_tick(r, &f), &k);
+	}
+	return err;
+}
+
 /* Remove what timed out by now, as the daemon's sweep does, with destroyed events. */
 static int sweep(struct replay *r, __u64 now)
 {
@@ -167,21 +217,10 @@ static int sweep(struct replay *r, __u64 now)
 	size_t n = 0, nflows = 0, i;
 	int err = xdpct_tables_read(r->in.flows_fd, r->in.embryos_fd, &v, &n, &nflows);
 
-	for (i = 0; !err && i < n; i++) {
-		const struct xdpct_flow *f = &v[i].flow;
-		struct xdpct_event ev;
-
-		if (!xdpct_flow_expired(f, &r->cfg, now))
-			continue;
-		if (bpf_map_delete_elem(i < nflows ? r->in.flows_fd : r->in.embryos_fd, &v[i].key))
-			continue;
-		r->expired++;
-		ev = xdpct_destroyed_event(&v[i].key, f, due_tick(r, f), DESTROY_EXPIRED);
-		if (ev.time > now)
-			ev.time = now;
-		if (r->cfg.event_mask & (1u << EV_DESTROYED))
-			err = push_event(r, &ev, ticks_to_rel(r, ev.time), 0);
-	}
+	for (i = 0; !err && i < n; i++)
+		if (xdpct_flow_expired(&v[i].flow, &r->cfg, now))
+			err = expire(r, i < nflows ? r->in.flows_fd : r->in.embryos_fd, &v[i].key,
+				     &v[i].flow, now);
 	free(v);
 	return err;
 }
@@ -483,7 +522,8 @@ static int replay_file(struct replay *r, struct replay_cap *cap, __u64 until_ns,
 		r->cur_rel_ns = rel;
 		r->cur_frame = r->frames;
 		now = rel_to_ticks(r, rel);
-		if (now >= next_sweep) {
+		err = run_tw_timers(r, now);
+		if (!err && now >= next_sweep) {
 			err = sweep(r, now);
 			next_sweep = now + sweep_every;
 		}
@@ -536,6 +576,7 @@ static int replay_file(struct replay *r, struct replay_cap *cap, __u64 until_ns,
 	if (rc < 0) {
 		xdpct_err("replay: %s: %s", r->path, replay_cap_error(cap));
 		ring_buffer__free(rb);
+		tw_heap_free(&r->tw);
 		return EXIT_RUNTIME;
 	}
 	if (!err) {
@@ -543,9 +584,12 @@ static int replay_file(struct replay *r, struct replay_cap *cap, __u64 until_ns,
 		now = rel_to_ticks(r, end_ns);
 		err = set_clock(r, now);
 		if (!err)
+			err = run_tw_timers(r, now);
+		if (!err)
 			err = sweep(r, now);
 	}
 	ring_buffer__free(rb);
+	tw_heap_free(&r->tw);
 	if (!err)
 		err = xdpct_tables_read(r->in.flows_fd, r->in.embryos_fd, &v, &n, &nflows);
 	if (!err)

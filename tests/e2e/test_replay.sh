@@ -266,6 +266,54 @@ PY
 expect duration_ms "$(jq .duration_ms "$E2E_TMP/future.json")" 2000 || ok=0
 [ $ok = 1 ] && pass $t || fail $t
 
+t=replay_time_wait_ends_at_2msl_between_sweeps
+# TIME-WAIT ends by a timer at 2MSL, as in the daemon, not at the next
+# sweep: frames of other traffic every 250 ms kept the sweeps on schedule
+# (every 1 s under msl 1s), and a SYN of the same 4-tuple 2.3 s after the
+# last ACK reopened the old entry instead of opening a new flow.
+ok=1
+python3 - "$E2E_TMP/tw.pcap" <<'PY'
+import struct, sys
+C, S = bytes([198, 18, 0, 1]), bytes([198, 18, 0, 2])
+def tcp(src, dst, sp, dp, seq, ack, flags):
+    th = struct.pack("!HHIIBBHHH", sp, dp, seq, ack, 5 << 4, flags, 65535, 0, 0)
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(th), 0, 0x4000, 64, 6, 0, src, dst)
+    return b"\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x00" + ip + th
+arp = b"\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x06" + b"\0" * 28
+SYN, ACK, FIN = 0x02, 0x10, 0x01
+frames = [
+    (0.000, tcp(C, S, 41000, 8080, 1000, 0, SYN)),
+    (0.001, tcp(S, C, 8080, 41000, 5000, 1001, SYN | ACK)),
+    (0.002, tcp(C, S, 41000, 8080, 1001, 5001, ACK)),
+    (0.010, tcp(S, C, 8080, 41000, 5001, 1001, FIN | ACK)),   # the server closes first
+    (0.011, tcp(C, S, 41000, 8080, 1001, 5002, ACK)),
+    (0.012, tcp(C, S, 41000, 8080, 1001, 5002, FIN | ACK)),
+    (0.013, tcp(S, C, 8080, 41000, 5002, 1002, ACK)),         # the server in TIME-WAIT
+] + [(0.25 * i, arp) for i in range(1, 10)] + [
+    (2.300, tcp(C, S, 41000, 8080, 900000, 0, SYN)),          # the same 4-tuple again
+]
+frames.sort(key=lambda f: f[0])
+with open(sys.argv[1], "wb") as f:
+    f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 262144, 1))
+    for t, fr in frames:
+        us = int(round(t * 1e6))
+        f.write(struct.pack("<IIII", 1700000000 + us // 1000000, us % 1000000, len(fr), len(fr)) + fr)
+PY
+printf 'msl 1s\n' >"$E2E_TMP/msl1.conf"
+"$XDPCT" -j replay --config "$E2E_TMP/msl1.conf" "$E2E_TMP/tw.pcap" >"$E2E_TMP/tw.json" 2>&1 ||
+	{ echo "  $(head -3 "$E2E_TMP/tw.json")"; ok=0; }
+expect events "$(jq -r '[.events[] | select(.sport == 41000 and (.type == "new" or .type == "time-wait" or .type == "reopened" or .type == "destroyed")) | .type] | join(",")' "$E2E_TMP/tw.json")" \
+	"new,time-wait,destroyed,new" || ok=0
+expect removed "$(jq .expired_removed "$E2E_TMP/tw.json")" 1 || ok=0
+tw=$(jq '[.events[] | select(.sport == 41000 and .type == "time-wait")][0].t_us' "$E2E_TMP/tw.json")
+de=$(jq '[.events[] | select(.sport == 41000 and .type == "destroyed")][0].t_us' "$E2E_TMP/tw.json")
+if [[ "$tw" =~ ^[0-9]+$ && "$de" =~ ^[0-9]+$ ]]; then
+	[ $((de - tw)) -ge 2000000 ] && [ $((de - tw)) -le 2020000 ] || { echo "  destroyed $((de - tw)) us after time-wait"; ok=0; }
+else
+	echo "  no time-wait ($tw) or destroyed ($de) event"; ok=0
+fi
+[ $ok = 1 ] && pass $t || fail $t
+
 t=replay_bad_input
 ok=1
 # one_error NAME WANT_SUBSTRING CMD...: exit 1, nothing on stdout, one line on stderr.
