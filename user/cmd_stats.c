@@ -150,6 +150,10 @@ static int run_stats(int argc, char **argv)
 
 		if (n && !g_opts.json)
 			printf("\n");
+		if (n && xdpct_instance_follow(&in) < 0) {
+			xdpct_err("stats: xdpct was detached");
+			return EXIT_RUNTIME;
+		}
 		if (sample(&in)) {
 			xdpct_instance_close(&in);
 			return EXIT_RUNTIME;

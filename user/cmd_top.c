@@ -56,11 +56,16 @@ struct busy {
 
 static struct termios saved_tty;
 static bool tty_saved;
-static volatile sig_atomic_t stop_sig;
+static volatile sig_atomic_t stop_sig, suspend_sig;
 
 static void on_signal(int sig)
 {
 	stop_sig = sig;
+}
+
+static void on_suspend(int sig)
+{
+	suspend_sig = sig;
 }
 
 static void screen_restore(void)
@@ -70,6 +75,26 @@ static void screen_restore(void)
 	/* cursor back, main screen */
 	fputs("\033[?25h\033[?1049l", stdout);
 	fflush(stdout);
+}
+
+/* Raw input (q without Enter), the alternate screen, no cursor. */
+static void screen_take(const struct termios *raw)
+{
+	if (tty_saved)
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, raw);
+	fputs("\033[?1049h\033[?25l\033[2J", stdout);
+	fflush(stdout);
+}
+
+/* Ctrl-Z: the shell gets its terminal as it was; fg gives top the screen back. */
+static void suspend(const struct termios *raw)
+{
+	screen_restore();
+	signal(SIGTSTP, SIG_DFL);
+	raise(SIGTSTP); /* stopped here until SIGCONT */
+	signal(SIGTSTP, on_suspend);
+	suspend_sig = 0;
+	screen_take(raw);
 }
 
 static int cmp_key(const void *a, const void *b)
@@ -277,8 +302,9 @@ static void draw(struct screen *sc, const struct sample *cur, const struct sampl
 	if (!nb)
 		put(sc, "  (no packets in the last interval)");
 	free(b);
-	/* Clear what the last frame left below. */
-	printf("\033[%d;1H\033[J", sc->line + 1);
+	/* Clear what the last frame left below (none when it filled the screen). */
+	if (sc->line < sc->rows)
+		printf("\033[%d;1H\033[J", sc->line + 1);
 	fflush(stdout);
 }
 
@@ -327,14 +353,13 @@ static int run_top(int argc, char **argv)
 		raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO);
 		raw.c_cc[VMIN] = 0;
 		raw.c_cc[VTIME] = 0;
-		tcsetattr(STDIN_FILENO, TCSAFLUSH, &raw);
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGHUP, on_signal);
+	signal(SIGTSTP, on_suspend);
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
-	/* alternate screen, cursor hidden, cleared */
-	fputs("\033[?1049h\033[?25l\033[2J", stdout);
+	screen_take(&raw);
 	/* The first frame at once: rates over a short first interval. */
 	usleep(200000);
 	while (!stop_sig) {
@@ -346,6 +371,18 @@ static int run_top(int argc, char **argv)
 			sc.rows = ws.ws_row;
 			sc.cols = ws.ws_col < 500 ? ws.ws_col : 500;
 		}
+		/* Detached, or detached and attached again, since the last frame? */
+		c = xdpct_instance_follow(&in);
+		if (c < 0) {
+			err = -ENOENT;
+			break;
+		}
+		if (c > 0) { /* another instance: rates start over */
+			free(prev.v);
+			prev.v = NULL;
+			if ((err = take(&in, &prev)))
+				break;
+		}
 		err = take(&in, &cur);
 		if (err)
 			break;
@@ -353,7 +390,7 @@ static int run_top(int argc, char **argv)
 		free(prev.v);
 		prev = cur;
 		next = mono_ms() + interval;
-		while (!stop_sig && !quit) {
+		while (!stop_sig && !quit && !suspend_sig) {
 			__u64 now = mono_ms();
 			char ch;
 
@@ -365,10 +402,16 @@ static int run_top(int argc, char **argv)
 		}
 		if (quit)
 			break;
+		if (suspend_sig)
+			suspend(&raw);
 	}
 	free(prev.v);
 	screen_restore();
 	xdpct_instance_close(&in);
+	if (err == -ENOENT) {
+		xdpct_err("top: xdpct was detached");
+		return EXIT_RUNTIME;
+	}
 	if (err) {
 		xdpct_err("top: read %s: %s", in.dir, strerror(-err));
 		return EXIT_RUNTIME;

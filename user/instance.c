@@ -310,6 +310,31 @@ int xdpct_instance_open(struct xdpct_instance *in)
 	return 0;
 }
 
+/* The id of the map behind fd, 0 when it cannot be read. */
+static __u32 map_id(int fd)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
+}
+
+int xdpct_instance_follow(struct xdpct_instance *in)
+{
+	int fd = open_pin(in, "flows");
+	bool same;
+
+	if (fd < 0 && errno != ENOENT)
+		return 0; /* cannot tell (EMFILE ...): keep what is open */
+	same = fd >= 0 && map_id(fd) == map_id(in->flows_fd);
+	if (fd >= 0)
+		close(fd);
+	if (same)
+		return 0;
+	xdpct_instance_close(in);
+	return xdpct_instance_open(in) ? -ENOENT : 1;
+}
+
 static char check_why[200];
 
 /*

@@ -61,6 +61,13 @@ int xdpct_bpffs_ensure(void);
  * touch such an instance).
  */
 int xdpct_instance_open(struct xdpct_instance *in);
+/*
+ * For commands that read for long (stats --interval, top): the open maps
+ * outlive a detach, and would show a gone instance's last numbers for
+ * ever. 0: still the pinned instance; 1: another was pinned since, and is
+ * open now; -ENOENT: none is (in is closed).
+ */
+int xdpct_instance_follow(struct xdpct_instance *in);
 void xdpct_instance_close(struct xdpct_instance *in);
 /* Open, or print "xdpct: WHAT: xdpct is not attached in this namespace" (or the cause). */
 int xdpct_instance_need(struct xdpct_instance *in, const char *what);

@@ -165,4 +165,32 @@ touch "$E2E_TMP/done"; wait $pa $ca $pc $cc
 expect after "$(X -j list | jq length)" 0 || ok=0
 [ $ok = 1 ] && pass $t || fail $t
 
+t=stats_interval_follows_a_detach
+# stats --interval holds the maps it opened, which outlive a detach: it
+# printed the gone instance's last numbers for ever. Now it follows a new
+# instance, and says so when there is none.
+ok=1
+kill $READER $READER2 2>/dev/null; READER=
+X -j stats --interval 2s --count 3 >"$E2E_TMP/follow.json" 2>"$E2E_TMP/follow.err" &
+st=$!
+sleep 0.5
+X detach --all >/dev/null && X attach veth0 >/dev/null || { echo "  detach, attach"; ok=0; }
+run s "$PEER" server 198.18.0.2 8009 "touch:$E2E_TMP/l9" recv:10 close &
+wait_file "$E2E_TMP/l9"
+run c "$PEER" client 198.18.0.2 8009 sport:43009 send:10 close; wait $!
+wait $st || { echo "  stats: $(cat "$E2E_TMP/follow.err")"; ok=0; }
+# The first sample was the old instance's (its flushed table); the last is the new one's.
+expect samples "$(jq -s length "$E2E_TMP/follow.json")" 3 || ok=0
+expect new_flows "$(jq -s '.[2].counters.flows_new' "$E2E_TMP/follow.json")" 1 || ok=0
+X -j stats --interval 300ms --count 100 >/dev/null 2>"$E2E_TMP/gone.err" &
+st=$!
+sleep 0.4
+X detach --all >/dev/null || ok=0
+for i in $(seq 30); do kill -0 $st 2>/dev/null || break; sleep 0.1; done
+kill -0 $st 2>/dev/null && { echo "  stats still running after the detach"; kill $st; ok=0; }
+wait $st; rc=$?
+expect gone_rc "$rc" 1 || ok=0
+expect gone_msg "$(cat "$E2E_TMP/gone.err")" "xdpct: stats: xdpct was detached" || ok=0
+[ $ok = 1 ] && pass $t || fail $t
+
 e2e_exit

@@ -61,6 +61,41 @@ grep -q "FLOWS PER STATE" "$E2E_TMP/s3" && { echo "  screen not restored"; ok=0;
 touch "$E2E_TMP/done"
 [ $ok = 1 ] && pass $t || { sed "s/^/    /" "$E2E_TMP/s1"; fail $t; }
 
+t=top_small_screen_ctrl_z_and_detach
+# On 12 rows the last row drawn stayed blank (the clear below the frame
+# erased it); Ctrl-Z left the shell on top's screen with no cursor, and q
+# no longer quit after fg; a detach left it showing the gone instance.
+ok=1
+$TM kill-server 2>/dev/null
+run s "$PEER" server 198.18.0.2 8004 "touch:$E2E_TMP/ld" recv:1 "wait:$E2E_TMP/done2" &
+wait_file "$E2E_TMP/ld"
+run c "$PEER" client 198.18.0.2 8004 sport:46004 send:1 "wait:$E2E_TMP/done2" &
+# An interactive shell, for job control (Ctrl-Z, fg).
+$TM new-session -d -x 80 -y 12 "env PS1='$ ' bash --norc --noprofile -i"
+sleep 0.3
+$TM send-keys "$XDPCT -n $(ns s) top; echo EXITED rc=\$?" Enter
+sleep 1.5
+$TM capture-pane -p >"$E2E_TMP/small"
+last=$(sed -n 12p "$E2E_TMP/small")
+[ -n "$last" ] || { echo "  row 12 blank:"; sed 's/^/    /' "$E2E_TMP/small"; ok=0; }
+pid=$(pgrep -n -x xdpct -a | awk '/ top$/ {print $1}')
+$TM send-keys C-z
+sleep 0.5
+expect "stopped" "$(ps -o stat= -p "$pid" | cut -c1)" T || ok=0
+expect "alternate screen after C-z" "$($TM display -p '#{alternate_on}')" 0 || ok=0
+expect "cursor after C-z" "$($TM display -p '#{cursor_flag}')" 1 || ok=0
+$TM send-keys fg Enter
+sleep 1.2
+expect "alternate screen after fg" "$($TM display -p '#{alternate_on}')" 1 || ok=0
+$TM capture-pane -p | grep -q "FLOWS PER STATE" || { echo "  not redrawn after fg"; ok=0; }
+X detach --all >/dev/null || ok=0
+sleep 1.5
+$TM capture-pane -p >"$E2E_TMP/gone"
+grep -q "xdpct: top: xdpct was detached" "$E2E_TMP/gone" && grep -q "EXITED rc=1" "$E2E_TMP/gone" ||
+	{ echo "  after detach:"; sed 's/^/    /' "$E2E_TMP/gone"; ok=0; }
+touch "$E2E_TMP/done2"
+[ $ok = 1 ] && pass $t || fail $t
+
 t=top_errors
 ok=1
 X top </dev/null >"$E2E_TMP/o" 2>"$E2E_TMP/e"; rc=$?
