@@ -24,6 +24,24 @@ static const struct cli_opt events_opts[] = {
 	{ 0 },
 };
 
+/*
+ * The data path emits only the types the `events` key lets through: a
+ * reader waiting for one it leaves out would wait for ever, unaware.
+ */
+static void warn_types_off(const struct xdpct_instance *in, __u32 types)
+{
+	struct xdpct_config cfg;
+	int t;
+
+	if (!types || xdpct_config_read(in, &cfg))
+		return;
+	for (t = 0; t < EV__MAX; t++)
+		if ((types & (1u << t)) && !(cfg.event_mask & (1u << t)))
+			xdpct_err("events: warning: '%s' events are off in the configuration, "
+				  "none will come ('xdpct config set events ...' turns them on)",
+				  xdpct_event_name((unsigned int)t));
+}
+
 static int run_events(int argc, char **argv);
 
 const struct cli_cmd cmd_events = {
@@ -99,6 +117,7 @@ static int run_events(int argc, char **argv)
 		return cli_usage(&cmd_events, "unexpected argument '%s'", argv[optind]);
 	if (xdpct_instance_need(&in, "events"))
 		return EXIT_RUNTIME;
+	warn_types_off(&in, types);
 	fd = ipc_connect(&in);
 	xdpct_instance_close(&in);
 	if (fd < 0) {

@@ -147,6 +147,7 @@ static int parse_port(const char *s, const char **end, unsigned int *port)
 
 int conf_parse_ports(const char *s, __u8 *out, char *why, size_t whylen)
 {
+	const char *list = s;
 	unsigned int p;
 
 	for (p = 0; p < XDPCT_PORTS; p++)
@@ -157,6 +158,8 @@ int conf_parse_ports(const char *s, __u8 *out, char *why, size_t whylen)
 		unsigned int lo, hi;
 		const char *e;
 
+		if (!*s || *s == ',')
+			return why_(why, whylen, "'%s' has an empty element", list);
 		if (parse_port(s, &e, &lo))
 			return why_(why, whylen, "'%s' is not a port from 1 to 65535", s);
 		hi = lo;

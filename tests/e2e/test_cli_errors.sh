@@ -127,6 +127,8 @@ check_error ports2 2 "'70000' is not a port" X config set protected-ports 80,700
 check_error ev 2 "'bogus' is not an event type" X config set events new,bogus || ok=0
 check_error evcomma 2 "events: 'new,' has an empty element" X config set events new, || ok=0
 check_error evcommas 2 "events: 'new,,fin' has an empty element" X config set events new,,fin || ok=0
+check_error portcomma 2 "protected-ports: '80,' has an empty element" X config set protected-ports 80, || ok=0
+check_error portcommas 2 "protected-ports: '80,,443' has an empty element" X config set protected-ports 80,,443 || ok=0
 # (were it taken, the reader would wait for events: timeout ends it)
 check_error typecomma 2 "^xdpct: events: --type: 'new,' has an empty element" timeout 5 "$XDPCT" -n "$(ns a)" events --type new, || ok=0
 check_error flag 2 "syncookies: 'maybe' is not on or off" X config set syncookies maybe || ok=0

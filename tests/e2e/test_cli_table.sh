@@ -165,6 +165,15 @@ touch "$E2E_TMP/done"; wait $pa $ca $pc $cc
 expect after "$(X -j list | jq length)" 0 || ok=0
 [ $ok = 1 ] && pass $t || fail $t
 
+t=events_says_when_a_type_is_off
+# The data path emits only the types the events key lets through (invalid
+# is off by default): a reader waiting for one of the others waited silently.
+ok=1
+timeout 2 "$XDPCT" -n "$(ns s)" events --type invalid,new >/dev/null 2>"$E2E_TMP/off.err"
+expect warning "$(cat "$E2E_TMP/off.err")" \
+	"xdpct: events: warning: 'invalid' events are off in the configuration, none will come ('xdpct config set events ...' turns them on)" || ok=0
+[ $ok = 1 ] && pass $t || fail $t
+
 t=stats_interval_follows_a_detach
 # stats --interval holds the maps it opened, which outlive a detach: it
 # printed the gone instance's last numbers for ever. Now it follows a new
