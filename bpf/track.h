@@ -323,6 +323,9 @@ static __always_inline int xdpct_track(void *data, void *data_end, __u32 frame_l
 			}
 			return ACT_PASS;
 		}
+	} else if (pkt.flags & TCPF_FIN) {
+		/* Only its timestamp is wanted: options it cannot read leave it without. */
+		syn_options(ctx, &pkt);
 	}
 	xdpct_count(cnt, CNT_PKT_TCP);
 	now = xdpct_now(cfg);

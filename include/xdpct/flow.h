@@ -107,6 +107,13 @@ struct xdpct_flow {
 	__u8 flags;       /* FLOW_* */
 	__u8 pad[2];
 	struct xdpct_endpoint ep[2]; /* indexed by enum xdpct_dir */
+	/*
+	 * The timestamp (TSval) each side's FIN carried, 0 for none: a SYN
+	 * into TIME-WAIT with a newer one is a new connection even when its
+	 * ISN is not beyond the old one's end (RFC 6191). Last, out of the
+	 * cache lines the express lane reads.
+	 */
+	__u32 fin_tsval[2];
 };
 
 #ifndef __bpf__

@@ -363,13 +363,16 @@ XDPCT_INLINE int xdpct_parse_ip6(const void *data, const void *data_end, __u32 o
 	return next == XDPCT_IPPROTO_FRAGMENT ? PARSE_FRAG6 : PARSE_MAL_IP6_EXT;
 }
 
-/* The options of a parsed SYN or SYN+ACK, into pkt. */
+/*
+ * The options of a parsed SYN or SYN+ACK, into pkt; of a FIN too, whose
+ * timestamp a later SYN into TIME-WAIT is judged by (xdpct_fin_tsval()).
+ */
 XDPCT_INLINE int xdpct_parse_syn_options(const void *data, const void *data_end,
 					 struct xdpct_pkt *pkt)
 {
 	__u32 off = pkt->l4_off;
 
-	if (!(pkt->flags & TCPF_SYN) || !pkt->opt_len)
+	if (!(pkt->flags & (TCPF_SYN | TCPF_FIN)) || !pkt->opt_len)
 		return PARSE_OK;
 	/* Headers before TCP never exceed this: it bounds the pointer for the verifier. */
 	if (off > 512)

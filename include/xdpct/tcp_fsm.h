@@ -503,6 +503,22 @@ XDPCT_INLINE void xdpct_step_rst(struct xdpct_flow *f, struct xdpct_endpoint *sn
 }
 
 /*
+ * RFC 6191, as Linux's tcp_timewait_state_process() takes it: a SYN whose
+ * timestamp is newer than the last the TIME-WAIT end had from that side
+ * is a new connection, whatever its ISN (after a transfer faster than the
+ * ISN clock, a new ISN falls behind the old end). Here the last is the
+ * one the side's FIN carried; what it sent after its FIN is not newer by
+ * more than a round trip, and an old duplicate SYN is older than both.
+ */
+XDPCT_INLINE bool xdpct_syn_ts_newer(const struct xdpct_flow *f, int dir,
+				     const struct xdpct_pkt *pkt)
+{
+	__u32 fin_ts = f->fin_tsval[dir & 1];
+
+	return (pkt->opts & OPT_TIMESTAMPS) && fin_ts && (__s32)(fin_ts - pkt->tsval) < 0;
+}
+
+/*
  * A SYN for a flow we already hold. Returns true when it was handled here
  * (reopen, retransmission, or invalid); false to go on with the tables.
  */
@@ -524,7 +540,7 @@ XDPCT_INLINE bool xdpct_step_syn_on_flow(struct xdpct_flow *f, int dir, int src_
 		 * TIME-WAIT implies ct == CT_TIME_WAIT.)
 		 */
 		if (rcv->state == TCP_S_TIME_WAIT && !stale &&
-		    !xdpct_seq_after(pkt->seq, snd->end)) {
+		    !xdpct_seq_after(pkt->seq, snd->end) && !xdpct_syn_ts_newer(f, dir, pkt)) {
 			st->invalid = INV_OLD_SYN;
 			return true;
 		}
@@ -715,6 +731,7 @@ XDPCT_INLINE void xdpct_fsm_step(struct xdpct_flow *f, int src_is_b, const struc
 		if (!(snd->flags & EP_FIN_SENT)) {
 			snd->flags |= EP_FIN_SENT;
 			snd->fin_seq = pkt->seq + pkt->payload_len;
+			f->fin_tsval[dir & 1] = (pkt->opts & OPT_TIMESTAMPS) ? pkt->tsval : 0;
 		}
 	}
 

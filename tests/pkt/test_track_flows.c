@@ -348,6 +348,43 @@ static void old_duplicate_syn_into_time_wait(void)
 	track_close(&T);
 }
 
+/* A segment from one side carrying the timestamps option. */
+static void step_ts(int from_server, uint8_t flags, uint32_t seq, uint32_t ack, uint32_t tsval,
+		    const struct want *w, const char *what)
+{
+	struct seg_spec s = T.base;
+
+	s.flags = flags;
+	s.seq = seq;
+	s.ack = ack;
+	s.timestamps = 1;
+	s.tsval = tsval;
+	s.tsecr = 1;
+	track_step_spec(&T, from_server, &s, w, what);
+}
+
+/*
+ * RFC 6191 through the real programs: the client's FIN carries TSval
+ * 70000, read from the frame (options are read on FINs for it); a SYN
+ * with an ISN behind the old end reopens only with a newer TSval.
+ */
+static void syn_with_a_newer_timestamp_into_time_wait(void)
+{
+	if (open_variant(&VARIANTS[0]))
+		return;
+	handshake();
+	track_step(&T, S, FIN, Y + 1, X + 1, 0, W(P, CT_FIN_WAIT, ES, F1, 0, EV_FIN), "server FIN");
+	step_ts(C, FIN, X + 1, Y + 2, 70000, W(P, CT_LAST_ACK, LA, F2, 0, 0), "client FIN+ACK, TSval 70000");
+	CHECK_EQ(track_flow(&T).fin_tsval[DIR_ORIG], 70000, "the FIN's TSval, read from the frame");
+	track_step(&T, S, ACK, Y + 2, X + 2, 0, W(P, CT_TIME_WAIT, CL, TW, 0, EV_TIME_WAIT),
+		   "final ACK");
+	step_ts(C, SYN, X - 100, 0, 70000, W(P, CT_TIME_WAIT, CL, TW, INV_OLD_SYN, 0),
+		"SYN behind, the FIN's TSval");
+	step_ts(C, SYN, X - 100, 0, 70500, W(P, CT_SYN_SENT, SS, CL, 0, EV_REOPENED),
+		"SYN behind, a newer TSval: reopens");
+	track_close(&T);
+}
+
 /*
  * The client closed first: it is the one in TIME-WAIT, and its new SYN
  * goes to a CLOSED server, which takes any ISN; so does netfilter.
@@ -718,6 +755,7 @@ int main(void)
 	RUN(repeated_syn_retransmission_then_the_clients_ack);
 	RUN(lost_final_ack_fin_into_time_wait);
 	RUN(old_duplicate_syn_into_time_wait);
+	RUN(syn_with_a_newer_timestamp_into_time_wait);
 	RUN(syn_from_the_time_wait_side_reopens_for_any_isn);
 	RUN(expired_flows_reopen_for_any_syn);
 	RUN(egress_and_ingress_share_the_flow);

@@ -701,6 +701,57 @@ static void old_duplicate_syn_into_time_wait(void)
 	VALID(sendp(S, TCPF_SYN | TCPF_ACK, Y + 9999, X + 504, 0), "new handshake goes on");
 }
 
+/* A segment carrying the timestamps option with this TSval. */
+static struct xdpct_step send_ts(int from, __u8 flags, __u32 seq, __u32 ack, __u32 tsval)
+{
+	struct xdpct_pkt p = mkseg(flags, seq, ack, 0, NULL);
+	struct xdpct_step st;
+
+	p.opts |= OPT_TIMESTAMPS;
+	p.tsval = tsval;
+	xdpct_fsm_step(&F, from, &p, NOW, false, &st);
+	return st;
+}
+
+/*
+ * RFC 6191, as Linux takes it: a SYN whose timestamp is newer than the
+ * client's FIN's reopens the TIME-WAIT 4-tuple whatever its ISN (after a
+ * transfer faster than the ISN clock, the new ISN falls behind the old
+ * end); an older or equal one, or none, is still an old duplicate.
+ */
+static void syn_with_a_newer_timestamp_into_time_wait(void)
+{
+	struct xdpct_flow before;
+	struct xdpct_step st;
+
+	establish();
+	sendp(C, TCPF_ACK, X + 1, Y + 1, 500);
+	sendp(S, TCPF_FIN | TCPF_ACK, Y + 1, X + 501, 0);
+	send_ts(C, TCPF_FIN | TCPF_ACK, X + 501, Y + 2, 70000);
+	sendp(S, TCPF_ACK, Y + 2, X + 502, 0);
+	STATES(CT_TIME_WAIT, CL, TW, "server in TIME-WAIT");
+	CHECK_EQ(F.fin_tsval[DIR_ORIG], 70000, "the client's FIN's TSval kept");
+	before = F;
+	st = send_ts(C, TCPF_SYN, X - 1000, 0, 70000);
+	CHECK_EQ(st.invalid, INV_OLD_SYN, "the FIN's own TSval: not newer");
+	st = send_ts(C, TCPF_SYN, X - 1000, 0, 69000);
+	CHECK_EQ(st.invalid, INV_OLD_SYN, "an older TSval");
+	REJECT(C, TCPF_SYN, X - 1000, 0, 0, INV_OLD_SYN, "no timestamp");
+	CHECK(!memcmp(&before, &F, sizeof(F)), "still the old flow");
+	st = send_ts(C, TCPF_SYN, X - 1000, 0, 70001);
+	VALID(st, "a newer TSval, the ISN behind the old end");
+	CHECK_EQ(st.event, EV_REOPENED, "reopened");
+	STATES(CT_SYN_SENT, SS, CL, "new connection");
+	CHECK_EQ(F.ep[DIR_ORIG].isn, X - 1000, "new isn");
+	CHECK_EQ(F.fin_tsval[DIR_ORIG], 0, "the old FIN's TSval gone with the old flow");
+	/* Across the wrap of the 32-bit clock, as RFC 7323 compares. */
+	time_wait_by_client();
+	F.fin_tsval[DIR_ORIG] = 0xfffffff0u;
+	st = send_ts(C, TCPF_SYN, X - 5, 0, 0x10);
+	VALID(st, "newer across the wrap");
+	CHECK_EQ(st.event, EV_REOPENED, "reopened across the wrap");
+}
+
 /* The old server may open the new connection: it becomes the client. */
 static void reopen_by_the_other_side(void)
 {
@@ -1041,6 +1092,7 @@ int main(void)
 	RUN(rst_answering_a_syn);
 	RUN(repeated_rst_on_a_reset_flow_is_no_second_close);
 	RUN(old_duplicate_syn_into_time_wait);
+	RUN(syn_with_a_newer_timestamp_into_time_wait);
 	RUN(reopen_by_the_other_side);
 	RUN(syn_from_the_time_wait_side_reopens_for_any_isn);
 	RUN(stale_time_wait_reopens_for_any_isn);
