@@ -339,8 +339,17 @@ __noinline int xdpct_respond_xdp(struct xdp_md *ctx, struct xdpct_result *r, int
 	}
 	/* On the receiver's behalf: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>. */
 	xdpct_reply_plain(&w->rp, TCPF_ACK, r->resp_seq, r->resp_ack, r->resp_win);
-	xdpct_resp_options(ctx, &s->pkt);
-	xdpct_reply_add_ts(&w->rp, &s->pkt);
+	/*
+	 * Timestamps only on the TIME-WAIT re-ACK, whose FIN came at the exact
+	 * sequence number. A challenge ACK answers a SYN or RST anyone who
+	 * knows the 4-tuple can send: its tsecr would become our tsval, the
+	 * peer's ts_recent, and PAWS would then drop the receiver's own
+	 * segments (Linux's challenge ACK carries its own clock; we have none).
+	 */
+	if (kind == RESPONSE_TW_REACK) {
+		xdpct_resp_options(ctx, &s->pkt);
+		xdpct_reply_add_ts(&w->rp, &s->pkt);
+	}
 	act = xdpct_reply_send(ctx, cfg, &s->pkt, &w->rp, verdict);
 	if (act == XDP_TX) {
 		if (kind == RESPONSE_TW_REACK)

@@ -174,6 +174,45 @@ static void in_window_rst_gets_a_challenge_ack(void)
 }
 
 /*
+ * A challenge ACK carries no timestamps: it answers a SYN or RST anyone who
+ * knows the 4-tuple can send, and its tsval, taken from their tsecr, would
+ * become the peer's ts_recent: PAWS would then drop the receiver's own
+ * segments, and the connection would stall.
+ */
+static void challenge_ack_takes_no_timestamp_from_the_segment(void)
+{
+	struct seg_spec sp = { .flags = TCPF_SYN, .seq = 424242, .wscale = -1, .timestamps = 1,
+			       .tsval = 1, .tsecr = 0x7fff0000 };
+	struct frame fr;
+
+	__u32 port = SERVER.port;
+	__u8 protected = PORT_PROTECTED;
+	int round;
+
+	for (round = 0; round < 2; round++) {
+		REQUIRE(load(CFG_CHALLENGE_ACK, 1000) == 0, "load, challenge ACKs on");
+		/* On a protected port too, where the responder has the segment saved whole. */
+		if (round)
+			REQUIRE(bpf_map_update_elem(bpf_map__fd(E.skel->maps.ports), &port,
+						    &protected, BPF_ANY) == 0,
+				"protect the server's port");
+		REQUIRE(handshake(&CLIENT, &SERVER) == 0, "handshake");
+		sp.flags = TCPF_SYN;
+		sp.seq = 424242;
+		frame_build(&fr, &CLIENT, &SERVER, &sp);
+		CHECK_EQ(env_run_xdp(&E, &fr), XDP_TX, "the SYN with timestamps is challenged");
+		check_ack(&SERVER, &CLIENT, Y + 1, X + 1, 64240, 0);
+		sp.flags = TCPF_RST;
+		sp.seq = X + 100;
+		frame_build(&fr, &CLIENT, &SERVER, &sp);
+		CHECK_EQ(env_run_xdp(&E, &fr), XDP_TX,
+			 "the in-window RST with timestamps is challenged");
+		check_ack(&SERVER, &CLIENT, Y + 1, X + 1, 64240, 0);
+		env_close(&E);
+	}
+}
+
+/*
  * A challenge ACK advertises the receiver's window as it last stood: the
  * client fills the server's 64240 bytes, the server acks them all with a
  * zero window, and a SYN's challenge must not open it again.
@@ -237,6 +276,7 @@ int main(void)
 	RUN(reack_echoes_timestamps_and_works_for_ipv6);
 	RUN(reack_off_passes_the_fin);
 	RUN(in_window_rst_gets_a_challenge_ack);
+	RUN(challenge_ack_takes_no_timestamp_from_the_segment);
 	RUN(challenge_ack_keeps_a_zero_window);
 	RUN(challenge_acks_are_rate_limited);
 	RUN(challenge_off_leaves_the_verdict);
