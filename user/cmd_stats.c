@@ -117,7 +117,7 @@ static int run_stats(int argc, char **argv)
 	__u64 interval = 0;
 	long count = -1, n;
 	char *end;
-	int c;
+	int c, err;
 
 	while ((c = cli_next(argc, argv, &cmd_stats)) != -1) {
 		switch (c) {
@@ -150,8 +150,9 @@ static int run_stats(int argc, char **argv)
 
 		if (n && !g_opts.json)
 			printf("\n");
-		if (n && xdpct_instance_follow(&in) < 0) {
-			xdpct_err("stats: xdpct was detached");
+		if (n && (err = xdpct_instance_follow(&in)) < 0) {
+			xdpct_err("stats: %s", err == -ENOENT ? "xdpct was detached"
+							     : xdpct_open_error(err));
 			return EXIT_RUNTIME;
 		}
 		if (sample(&in)) {

@@ -374,7 +374,7 @@ static int run_top(int argc, char **argv)
 		/* Detached, or detached and attached again, since the last frame? */
 		c = xdpct_instance_follow(&in);
 		if (c < 0) {
-			err = -ENOENT;
+			err = c;
 			break;
 		}
 		if (c > 0) { /* another instance: rates start over */
@@ -408,8 +408,8 @@ static int run_top(int argc, char **argv)
 	free(prev.v);
 	screen_restore();
 	xdpct_instance_close(&in);
-	if (err == -ENOENT) {
-		xdpct_err("top: xdpct was detached");
+	if (err == -ENOENT || err == -EPROTO) {
+		xdpct_err("top: %s", err == -ENOENT ? "xdpct was detached" : xdpct_open_error(err));
 		return EXIT_RUNTIME;
 	}
 	if (err) {

@@ -245,11 +245,18 @@ __u64 xdpct_netns_cookie(void)
  */
 static bool instance_of_a_gone_netns(const struct xdpct_instance *in)
 {
-	struct xdpct_user_removed u;
-	__u32 zero = 0;
+	struct xdpct_user_removed u = { 0 };
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info), zero = 0;
 	__u64 now;
 
-	if (bpf_map_lookup_elem(in->removed_fd, &zero, &u) || !u.netns_cookie)
+	/*
+	 * Another build's map (an older one's holds no cookie) is not read
+	 * here: xdpct_instance_check() names it, and nothing is removed.
+	 */
+	if (bpf_obj_get_info_by_fd(in->removed_fd, &info, &len) ||
+	    info.value_size != sizeof(u) || bpf_map_lookup_elem(in->removed_fd, &zero, &u) ||
+	    !u.netns_cookie)
 		return false;
 	now = xdpct_netns_cookie();
 	return now && now != u.netns_cookie;
@@ -332,7 +339,14 @@ int xdpct_instance_follow(struct xdpct_instance *in)
 	if (same)
 		return 0;
 	xdpct_instance_close(in);
-	return xdpct_instance_open(in) ? -ENOENT : 1;
+	if (xdpct_instance_open(in))
+		return -ENOENT;
+	/* Checked as the first open was (xdpct_instance_need()): it may be another build's. */
+	if (xdpct_instance_check(in)) {
+		xdpct_instance_close(in);
+		return -EPROTO;
+	}
+	return 1;
 }
 
 static char check_why[200];

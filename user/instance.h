@@ -65,7 +65,8 @@ int xdpct_instance_open(struct xdpct_instance *in);
  * For commands that read for long (stats --interval, top): the open maps
  * outlive a detach, and would show a gone instance's last numbers for
  * ever. 0: still the pinned instance; 1: another was pinned since, and is
- * open now; -ENOENT: none is (in is closed).
+ * open now; -ENOENT: none is; -EPROTO: the one pinned now fails
+ * xdpct_instance_check() (xdpct_open_error() says why). Closed on errors.
  */
 int xdpct_instance_follow(struct xdpct_instance *in);
 void xdpct_instance_close(struct xdpct_instance *in);

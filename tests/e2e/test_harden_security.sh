@@ -110,6 +110,28 @@ X stats >/dev/null || { echo "  stats after restoring"; ok=0; }
 kill -0 "$pid" || { echo "  daemon died"; ok=0; }
 [ $ok = 1 ] && pass $t || fail $t
 
+t=an_older_builds_instance_is_named_not_removed
+# An instance pinned by an older build has a smaller user_removed map (no
+# namespace cookie in it): it was read past its end, and when the stack
+# held anything there, taken for a gone namespace's, which attach removed
+# while it was live. Now it is named, and attach leaves it alone.
+ok=1
+bpftool map pin pinned "$PIN_DIR/user_removed" "$PIN_DIR/user_removed_orig" || ok=0
+rm -f "$PIN_DIR/user_removed"
+bpftool map create "$PIN_DIR/user_removed" type array key 4 value 16 entries 1 name user_removed flags 1024 || ok=0
+bpftool map update pinned "$PIN_DIR/user_removed" key hex 00 00 00 00 value hex 07 00 00 00 00 00 00 00 09 00 00 00 00 00 00 00 || ok=0
+out=$(X status 2>&1); expect status_rc "$?" 1 || ok=0
+grep -q "^xdpct: status: pinned map user_removed is not this xdpct's (type 2, key 4, value 16 bytes" <<<"$out" ||
+	{ echo "  status: $out"; ok=0; }
+ip -n "$(ns s)" link add d9 type veth peer name p9
+out=$(X attach d9 2>&1); expect attach_rc "$?" 1 || ok=0
+grep -q "^xdpct: attach: pinned map user_removed is not this xdpct's" <<<"$out" || { echo "  attach: $out"; ok=0; }
+expect xdp_kept "$(ip -n "$(ns s)" -j link show d0 | jq -r '.[0].xdp.prog.id // "none"' | grep -c '^[0-9]')" 1 || ok=0
+[ -e "$PIN_DIR/flows" ] || { echo "  pins removed"; ok=0; }
+rm -f "$PIN_DIR/user_removed"; mv "$PIN_DIR/user_removed_orig" "$PIN_DIR/user_removed" || ok=0
+X status >/dev/null || { echo "  status after restoring"; ok=0; }
+[ $ok = 1 ] && pass $t || fail $t
+
 t=detach_all_removes_an_incomplete_instance
 ok=1
 rm -f "$PIN_DIR/flows" "$PIN_DIR/config"
