@@ -244,7 +244,46 @@ static long tc_slot_xdpct(unsigned int ifindex)
 	return ours ? (long)topts.prog_id : -EEXIST;
 }
 
-static int tc_attach(int prog_fd, unsigned int ifindex)
+/* The id of the program behind fd, 0 when it cannot be read. */
+static __u32 prog_id(int fd)
+{
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	return fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
+}
+
+/* Is an xdpct XDP program other than prog `except` attached to ifindex, in any mode? */
+static bool xdp_is_xdpct(unsigned int ifindex, __u32 except)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	__u32 ids[3], i;
+
+	if (bpf_xdp_query((int)ifindex, 0, &q))
+		return false;
+	ids[0] = q.drv_prog_id;
+	ids[1] = q.skb_prog_id;
+	ids[2] = q.hw_prog_id;
+	for (i = 0; i < 3; i++) {
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+		bool ours;
+		int fd;
+
+		if (!ids[i] || ids[i] == except || (fd = bpf_prog_get_fd_by_id(ids[i])) < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		ours = !bpf_obj_get_info_by_fd(fd, &info, &len) && !strcmp(info.name, "xdpct_xdp");
+		close(fd);
+		if (ours)
+			return true;
+	}
+	return false;
+}
+
+/* xdp_fd: the instance's own XDP program, which the caller attached just before. */
+static int tc_attach(int prog_fd, int xdp_fd, unsigned int ifindex)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)ifindex, .attach_point = BPF_TC_EGRESS);
 	LIBBPF_OPTS(bpf_tc_opts, topts, .handle = XDPCT_TC_HANDLE, .priority = XDPCT_TC_PRIO,
@@ -263,6 +302,8 @@ static int tc_attach(int prog_fd, unsigned int ifindex)
 	left = tc_slot_xdpct(ifindex);
 	if (left < 0)
 		return (int)left;
+	if (left > 0 && xdp_is_xdpct(ifindex, prog_id(xdp_fd)))
+		return -EEXIST; /* a live instance's, whose pins this process cannot see */
 	if (left > 0)
 		topts.flags = BPF_TC_F_REPLACE;
 	return bpf_tc_attach(&hook, &topts);
@@ -277,9 +318,11 @@ static int tc_detach(unsigned int ifindex)
 }
 
 /*
- * xdpct tc filters on interfaces no pin names: an instance whose pins all
- * went left them, and tc filters outlive their pins. Returns how many were
- * removed.
+ * xdpct tc filters that no instance holds: an instance whose pins all
+ * went left them (tc filters outlive their pins; its XDP link went with
+ * its pin). A filter beside an xdpct XDP program belongs to a live
+ * instance this process cannot see (its pins on a bpffs not mounted here)
+ * and stays. Returns how many were removed.
  */
 static int tc_remove_leftovers(void)
 {
@@ -289,7 +332,8 @@ static int tc_remove_leftovers(void)
 	if (!ifs)
 		return 0;
 	for (i = ifs; i->if_index; i++) {
-		if (tc_slot_xdpct(i->if_index) > 0 && !tc_detach(i->if_index)) {
+		if (tc_slot_xdpct(i->if_index) > 0 && !xdp_is_xdpct(i->if_index, 0) &&
+		    !tc_detach(i->if_index)) {
 			xdpct_info("removed xdpct's tc egress filter from %s", i->if_name);
 			n++;
 		}
@@ -367,7 +411,7 @@ int xdpct_iface_attach(struct xdpct_instance *in, const char *ifname, enum xdpct
 	}
 	flags = mode == XDPCT_MODE_GENERIC ? IFACE_GENERIC : 0;
 	if (!no_egress) {
-		err = tc_attach(in->prog_tc_fd, ifindex);
+		err = tc_attach(in->prog_tc_fd, in->prog_xdp_fd, ifindex);
 		if (err) {
 			if (err == -EEXIST)
 				xdpct_err("attach %s: tc egress: another program holds xdpct's filter "
@@ -431,8 +475,12 @@ int xdpct_instance_remove_partial(struct xdpct_instance *in)
 	if (xdpct_instance_paths(in))
 		return -EINVAL;
 	dir = opendir(in->dir);
-	if (!dir)
-		return errno == ENOENT ? tc_remove_leftovers() : -errno;
+	if (!dir) {
+		if (errno != ENOENT)
+			return -errno;
+		tc_remove_leftovers(); /* said one by one: they are no pins */
+		return 0;
+	}
 	while ((de = readdir(dir))) {
 		if (de->d_name[0] == '.')
 			continue;
@@ -444,7 +492,9 @@ int xdpct_instance_remove_partial(struct xdpct_instance *in)
 				bpf_link_detach(fd);
 				close(fd);
 			}
-			tc_detach(ifindex); /* ours only: our handle and priority */
+			/* Ours only: our handle and priority, an xdpct program in it. */
+			if (tc_slot_xdpct(ifindex) > 0)
+				tc_detach(ifindex);
 		}
 		if (!unlink(path))
 			n++;
@@ -452,5 +502,6 @@ int xdpct_instance_remove_partial(struct xdpct_instance *in)
 	closedir(dir);
 	rmdir(in->dir);
 	rmdir(XDPCT_PIN_ROOT);
-	return n + tc_remove_leftovers();
+	tc_remove_leftovers(); /* said one by one: they are no pins */
+	return n;
 }

@@ -166,6 +166,20 @@ tc -n "$(ns s)" filter del dev d5 egress handle 0x7863 prio 0xc7 2>/dev/null
 X detach --all >/dev/null 2>&1 # whatever a failure above left
 [ $ok = 1 ] && pass $t || fail $t
 
+t=a_live_instance_unseen_keeps_its_tc_filter
+# Where the pins cannot be seen (a mount namespace without the host's
+# bpffs), detach --all took every xdpct tc filter for a leftover, a live
+# instance's too: its egress went untracked while status still said yes.
+ok=1
+X attach veth0 --mode generic >/dev/null || ok=0
+out=$(unshare -m --propagation private bash -c 'umount -l /sys/fs/bpf 2>/dev/null; "$1" -n "$2" detach --all 2>&1' _ "$XDPCT" "$(ns s)")
+grep -q "removed xdpct's tc egress filter" <<<"$out" && { echo "  detach --all there: $out"; ok=0; }
+expect "filter kept" "$(tc -n "$(ns s)" filter show dev veth0 egress | grep -c xdpct_tc_egress)" 1 || ok=0
+expect "xdp kept" "$(ip -n "$(ns s)" -j link show veth0 | jq -r '.[0].xdp.prog.id // "none"' | grep -c '^[0-9]')" 1 || ok=0
+X detach --all >/dev/null || ok=0
+expect "filter gone after a real detach" "$(tc -n "$(ns s)" filter show dev veth0 egress | grep -c xdpct_tc_egress)" 0 || ok=0
+[ $ok = 1 ] && pass $t || fail $t
+
 t=pins_of_a_gone_namespace_are_not_taken_for_this_ones
 # Pins are named by the namespace's inode number, which a new namespace gets
 # once the old one is gone. The old one's pins (its daemon killed, the
