@@ -32,7 +32,11 @@
 /*
  * One token bucket for all CPUs (RFC 5961 10: limit challenge ACKs so that
  * they cannot be used to amplify). Tokens count in 1/HZ of an ACK; the
- * bucket holds one second's worth.
+ * bucket holds one second's worth. Each answer draws a random half to one
+ * and a half ACKs' worth (one on average), as Linux randomised its shared
+ * limit: how many of his own challenges are answered tells an attacker
+ * nothing certain of those other flows drew (CVE-2016-5696). Each flow has
+ * its own limit too (xdpct_challenge_flow_due()).
  */
 struct xdpct_bucket {
 	struct bpf_spin_lock lock;
@@ -66,6 +70,7 @@ struct {
 static __always_inline bool xdpct_challenge_allowed(const struct xdpct_config *cfg, __u64 now)
 {
 	__u64 rate = cfg->challenge_ack_per_sec, hz = xdpct_hz(cfg), cap = rate * hz;
+	__u64 cost = hz / 2 + bpf_get_prandom_u32() % (hz + 1);
 	struct xdpct_bucket *b;
 	__u32 zero = 0;
 	bool ok = false;
@@ -80,8 +85,8 @@ static __always_inline bool xdpct_challenge_allowed(const struct xdpct_config *c
 		b->tokens = gain >= cap || b->tokens + gain >= cap ? cap : b->tokens + gain;
 		b->last = now;
 	}
-	if (b->tokens >= hz) {
-		b->tokens -= hz;
+	if (b->tokens >= cost) {
+		b->tokens -= cost;
 		ok = true;
 	}
 	bpf_spin_unlock(&b->lock);
@@ -328,7 +333,7 @@ __noinline int xdpct_respond_xdp(struct xdp_md *ctx, struct xdpct_result *r, int
 		kind = RESPONSE_TW_REACK;
 		counter = CNT_RESP_TW_REACK;
 	} else if (r->step.respond == RESP_CHALLENGE && (cfg->flags & CFG_CHALLENGE_ACK)) {
-		if (!xdpct_challenge_allowed(cfg, s->now)) {
+		if (r->challenge_limited || !xdpct_challenge_allowed(cfg, s->now)) {
 			xdpct_count(cnt, CNT_RESP_RATE_LIMITED);
 			return verdict;
 		}

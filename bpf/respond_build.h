@@ -42,28 +42,37 @@ static __always_inline __u32 xdpct_opt_word(__u8 a, __u8 b, __u8 c, __u8 d)
 }
 
 /*
- * Both addresses of the segment unicast: not multicast, not the limited
- * broadcast, not unspecified. A segment to or from any other is never
- * answered (RFC 1122 4.2.3.10; Linux drops it before TCP sees it).
- * A subnet's directed broadcast needs the routes to tell: not checked.
+ * Addresses the responder may answer between: unicast (not multicast, not
+ * the limited broadcast, not unspecified: RFC 1122 4.2.3.10), and none that
+ * Linux drops as a martian before TCP sees it: loopback (127/8, ::1), "this
+ * network" (0/8), IPv4-mapped IPv6 (::ffff:0:0/96, refused by TCP over
+ * IPv6), and a segment from an address to itself. A subnet's directed
+ * broadcast, or another of our own addresses as the source, needs the
+ * routes to tell: not checked.
  */
-static __always_inline bool xdpct_addr4_unicast(__u32 a)
+static __always_inline bool xdpct_addr4_answerable(__u32 a)
 {
 	__u32 h = xdpct_ntohl(a);
 
-	return h != 0 && h != 0xffffffff && (h >> 28) != 0xe;
+	return (h >> 24) != 0 && (h >> 24) != 127 && h != 0xffffffff && (h >> 28) != 0xe;
 }
 
-static __always_inline bool xdpct_addr6_unicast(const __u32 *a)
+static __always_inline bool xdpct_addr6_answerable(const __u32 *a)
 {
-	return (xdpct_ntohl(a[0]) >> 24) != 0xff && (a[0] | a[1] | a[2] | a[3]) != 0;
+	if ((xdpct_ntohl(a[0]) >> 24) == 0xff)
+		return false; /* multicast */
+	if (a[0] | a[1])
+		return true;
+	/* ::, ::1 and ::ffff:a.b.c.d */
+	return a[2] != 0 ? a[2] != xdpct_htonl(0xffff) : a[3] != 0 && a[3] != xdpct_htonl(1);
 }
 
-static __always_inline bool xdpct_addrs_unicast(__u8 family, const __u32 *a, const __u32 *b)
+static __always_inline bool xdpct_addrs_answerable(__u8 family, const __u32 *a, const __u32 *b)
 {
 	if (family == 4)
-		return xdpct_addr4_unicast(a[0]) && xdpct_addr4_unicast(b[0]);
-	return xdpct_addr6_unicast(a) && xdpct_addr6_unicast(b);
+		return a[0] != b[0] && xdpct_addr4_answerable(a[0]) && xdpct_addr4_answerable(b[0]);
+	return ((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3])) != 0 &&
+	       xdpct_addr6_answerable(a) && xdpct_addr6_answerable(b);
 }
 
 static __always_inline void xdpct_swap_macs(struct xdpct_eth *eth)
@@ -89,7 +98,7 @@ static __always_inline int xdpct_reply_write(struct xdp_md *ctx, const struct xd
 
 	/* Never from or to a group address (the tracker's answers; claims check the IPs too). */
 	if ((void *)(eth + 1) > data_end || (eth->dst[0] & 1) || (eth->src[0] & 1) ||
-	    !xdpct_addrs_unicast(pkt->family, pkt->saddr, pkt->daddr))
+	    !xdpct_addrs_answerable(pkt->family, pkt->saddr, pkt->daddr))
 		return REPLY_UNTOUCHED;
 
 	if (words > XDPCT_REPLY_OPT_WORDS)

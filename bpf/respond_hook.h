@@ -154,7 +154,7 @@ static __always_inline __u8 xdpct_respond_claim(const struct xdpct_config *cfg,
 	 * and the compiler read them (a register the verifier refuses).
 	 * Such a segment the express lane hands on is then tracked as of no flow.
 	 */
-	if (!xdpct_addrs_unicast(key->family, key->addr_a, key->addr_b))
+	if (!xdpct_addrs_answerable(key->family, key->addr_a, key->addr_b))
 		return CLAIM_NONE;
 	xdpct_respond_save(pkt, key, now);
 	if ((pkt->flags & (TCPF_SYN | TCPF_ACK | TCPF_RST | TCPF_FIN)) == TCPF_SYN &&
@@ -177,6 +177,24 @@ static __always_inline __u8 xdpct_respond_claim(const struct xdpct_config *cfg,
  *   receiver does not move back), from that ack: the window it last
  *   advertised, so that the answer opens none it closed.
  */
+/*
+ * One challenge ACK per receiver per half second, as Linux limits each
+ * socket (tcp_invalid_ratelimit): what one flow draws is nobody else's
+ * business. A count shared by all flows alone told an attacker, through
+ * the answers on his own connection, of others' (CVE-2016-5696). Caller
+ * holds the flow's lock; rcv is the endpoint the answer speaks for.
+ */
+static __always_inline bool xdpct_challenge_flow_due(struct xdpct_endpoint *rcv,
+						     const struct xdpct_config *cfg, __u64 now)
+{
+	__u16 at = rcv->challenge_at, t = (__u16)now ? (__u16)now : 1;
+
+	if (at && (__u16)(t - at) < xdpct_hz(cfg) / 2)
+		return false;
+	rcv->challenge_at = t;
+	return true;
+}
+
 static __always_inline void xdpct_respond_note(const struct xdpct_flow *f, __u8 dir, __u8 respond,
 					       __u32 *seq, __u32 *ack, __u16 *win)
 {

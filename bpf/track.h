@@ -29,6 +29,7 @@ struct xdpct_result {
 	__u8 client_is_b;
 	/* For the responder (bpf/respond.h), XDP only. */
 	__u8 claimed;   /* CLAIM_*: an unknown flow's segment it takes: no entry opened */
+	__u8 challenge_limited; /* the receiver had its challenge ACK of the last half second */
 	__u16 resp_win; /* answering for the receiver: its window, scaled down */
 	__u32 resp_seq; /* the receiver's next sequence number */
 	__u32 resp_ack; /* the sender's next sequence number */
@@ -190,6 +191,9 @@ static __always_inline int xdpct_step_locked(struct xdpct_flow *f,
 	if (r->step.respond)
 		xdpct_respond_note(f, r->step.dir, r->step.respond, &r->resp_seq, &r->resp_ack,
 				   &r->resp_win);
+	if (r->step.respond == RESP_CHALLENGE && (cfg->flags & CFG_CHALLENGE_ACK))
+		r->challenge_limited =
+			!xdpct_challenge_flow_due(&f->ep[(r->step.dir & 1) ^ 1], cfg, now);
 	if (move && was && !xdpct_embryonic(f->state) && f->state != CT_CLOSE) {
 		*move = *f;
 		f->flags |= FLOW_MOVING;

@@ -82,7 +82,9 @@ struct xdpct_endpoint {
 	__u8 wscale;   /* shift applied to its windows once both agreed */
 	__u8 flags;    /* EP_* */
 	__u8 state;    /* enum xdpct_tcp_state */
-	__u8 pad[3];
+	__u8 pad;
+	/* The clock's low 16 bits when a challenge ACK was last sent in its name, 0: never. */
+	__u16 challenge_at;
 	__u32 maxack;  /* highest ACK it sent (td_maxack), with EP_MAXACK */
 	__u64 packets;
 	__u64 bytes;   /* IP bytes, as conntrack counts them */

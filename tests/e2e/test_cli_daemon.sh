@@ -186,7 +186,9 @@ X config set timeout-established 1s
 wait_ev 42004 destroyed 8 || ok=0
 late=$(( $(ev 42004 destroyed) - set_ms ))
 echo "  destroyed $late ms after the timeout was lowered (period 5 s before, 500 ms after)"
-[ "$late" -le 1500 ] || { echo "  late"; ok=0; }
+# The daemon sees a config change within a second (it wakes at least once a
+# second), then sweeps within one new period (500 ms): 1.5 s and the sweep.
+[ "$late" -le 2000 ] || { echo "  late"; ok=0; }
 touch "$E2E_TMP/d8004"; wait $srv $cli
 X config set timeout-established 5d; X config set msl 500ms
 [ $ok = 1 ] && pass $t || fail $t

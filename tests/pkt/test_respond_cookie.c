@@ -6,10 +6,14 @@
  * kernel's helper (valid opens an ESTABLISHED flow, invalid is dropped),
  * the once-a-minute SYN that arms the host, and a flood that opens nothing.
  */
+#define _GNU_SOURCE
 #include "bpf_env.h"
 #include "check.h"
 #include "reply.h"
+#include <sched.h>
+#include <stdlib.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -311,27 +315,35 @@ static void syn_flood_opens_nothing(void)
 /*
  * A connection the host holds but the table does not (evicted, reaped, or
  * opened before attach): its ACKs are no cookie ACKs and must not be cut
- * off. A real loopback connection in this namespace, where the test run's
- * socket lookup looks.
+ * off. A real connection over the loopback device of a network namespace
+ * of the test's own, where the test run's socket lookup looks, between two
+ * addresses the responder may answer (127/8 it never answers).
  */
 static void segments_of_a_connection_the_host_holds_pass(void)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in a = { .sin_family = AF_INET }, ca = { .sin_family = AF_INET };
 	socklen_t len = sizeof(a);
-	struct endpoint srv = { 4, "127.0.0.1", 0 }, cli = { 4, "127.0.0.1", 0 }, other;
+	struct endpoint srv = { 4, "198.18.1.1", 0 }, cli = { 4, "198.18.0.1", 0 }, other;
 	int l = -1, c = -1, one = 1;
 	__u32 port;
 	__u8 v = PORT_PROTECTED;
 	struct frame fr;
 
+	REQUIRE(unshare(CLONE_NEWNET) == 0, "a network namespace of our own");
+	REQUIRE(system("ip link set lo up && ip addr add 198.18.1.1/32 dev lo && "
+		       "ip addr add 198.18.0.1/32 dev lo") == 0,
+		"its loopback up with 198.18.1.1 and 198.18.0.1");
+	inet_pton(AF_INET, "198.18.1.1", &a.sin_addr);
+	inet_pton(AF_INET, "198.18.0.1", &ca.sin_addr);
 	REQUIRE(setup() == 0, "load and configure");
 	l = socket(AF_INET, SOCK_STREAM, 0);
 	c = socket(AF_INET, SOCK_STREAM, 0);
 	setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	REQUIRE(l >= 0 && c >= 0 && !bind(l, (struct sockaddr *)&a, len) && !listen(l, 4) &&
 			!getsockname(l, (struct sockaddr *)&a, &len) &&
+			!bind(c, (struct sockaddr *)&ca, sizeof(ca)) &&
 			!connect(c, (struct sockaddr *)&a, len),
-		"a loopback connection");
+		"a connection over loopback");
 	srv.port = ntohs(a.sin_port);
 	len = sizeof(a);
 	REQUIRE(!getsockname(c, (struct sockaddr *)&a, &len), "client port");

@@ -161,8 +161,40 @@ static void group_addresses_get_no_answer(void)
 	memset(fr.buf, 0xff, 6);
 	v = env_run_xdp(&E, &fr);
 	CHECK(v != XDP_TX, "an ACK sent to ff:ff:ff:ff:ff:ff gets no RST");
+	/* Martians, which Linux drops before TCP: loopback, 0/8, v4-mapped, to itself. */
+	{
+		static const struct endpoint LO_SRC = { 4, "127.0.0.1", 40000 };
+		static const struct endpoint LO_DST = { 4, "127.0.0.1", 22 };
+		static const struct endpoint ZERO8 = { 4, "0.1.2.3", 40000 };
+		static const struct endpoint SELF = { 4, "198.18.1.1", 40000 };
+		static const struct endpoint LO6 = { 6, "::1", 40000 };
+		static const struct endpoint MAPPED = { 6, "::ffff:198.18.0.1", 40000 };
+		static const struct endpoint SELF6 = { 6, "2001:db8:1::1", 40000 };
+
+		CHECK(send_seg(&LO_SRC, &SERVER, TCPF_ACK, 100, 200, 0) != XDP_TX,
+		      "an ACK from 127.0.0.1 gets no RST");
+		CHECK(send_seg(&CLIENT, &LO_DST, TCPF_SYN, 100, 0, 0) != XDP_TX,
+		      "a SYN to 127.0.0.1 gets no SYN+ACK");
+		CHECK(send_seg(&ZERO8, &SERVER, TCPF_SYN, 100, 0, 0) != XDP_TX,
+		      "a SYN from 0.1.2.3 gets no SYN+ACK");
+		CHECK(send_seg(&SELF, &SERVER, TCPF_ACK, 100, 200, 0) != XDP_TX,
+		      "an ACK from the destination's own address gets no RST");
+		CHECK(send_seg(&LO6, &SERVER6, TCPF_ACK, 100, 200, 0) != XDP_TX,
+		      "an ACK from ::1 gets no RST");
+		CHECK(send_seg(&MAPPED, &SERVER6, TCPF_SYN, 100, 0, 0) != XDP_TX,
+		      "a SYN from ::ffff:198.18.0.1 gets no SYN+ACK");
+		CHECK(send_seg(&SELF6, &SERVER6, TCPF_ACK, 100, 200, 0) != XDP_TX,
+		      "an IPv6 ACK from the destination's own address gets no RST");
+	}
 	CHECK_EQ(env_counter(&E, CNT_RESP_RST), 0, "no RST sent");
 	CHECK_EQ(env_counter(&E, CNT_RESP_SYNCOOKIE), 0, "no SYN+ACK sent");
+	/* Link-local sources are answered, as Linux answers them. */
+	{
+		static const struct endpoint LL6 = { 6, "fe80::1", 40000 };
+
+		CHECK_EQ(send_seg(&LL6, &SERVER6, TCPF_ACK, 100, 200, 0), XDP_TX,
+			 "an ACK from fe80::1 gets its RST");
+	}
 	/* The same unicast ACK to the host's own MAC is answered: the check is not blanket. */
 	CHECK_EQ(send_seg(&CLIENT, &SERVER, TCPF_ACK, 100, 200, 0), XDP_TX, "unicast gets its RST");
 	env_close(&E);

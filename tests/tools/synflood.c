@@ -6,7 +6,7 @@
  *
  * Sends COUNT IPv4 SYNs out of IFACE to DSTMAC / DST:DPORT, from random
  * addresses in SRCNET (a /24, e.g. 198.18.2.0) and random source ports and
- * sequence numbers, at about PPS frames a second. Stops after COUNT frames
+ * sequence numbers (never DST itself), at about PPS frames a second. Stops after COUNT frames
  * or 30 s, whichever comes first. Prints the number sent.
  */
 #include <arpa/inet.h>
@@ -110,6 +110,10 @@ int main(int argc, char **argv)
 	t0 = now_s();
 	for (i = 0; i < count; i++) {
 		uint32_t src = ntohl(net.s_addr) | (1 + rnd() % 254), seq = rnd(), ts = rnd();
+
+		/* Never the destination itself: a segment from an address to itself is a martian. */
+		if (src == ntohl(dst.s_addr))
+			src = ntohl(net.s_addr) | ((src & 0xff) % 254 + 1);
 
 		if (now_s() - t0 > MAX_SECONDS)
 			break;
