@@ -235,7 +235,7 @@ static int run_attach(int argc, char **argv)
 		}
 	}
 
-	if (xdpct_instance_paths(&in) || xdpct_instance_lock(&in))
+	if (xdpct_instance_lock())
 		return EXIT_RUNTIME;
 	err = xdpct_instance_open(&in);
 	if (err == -ESTALE) {

@@ -152,7 +152,7 @@ static int run_config(int argc, char **argv)
 		}
 	}
 	/* A set reads, changes one key and writes the whole config back. */
-	if (!strcmp(sub, "set") && (xdpct_instance_paths(&in) || xdpct_instance_lock(&in)))
+	if (!strcmp(sub, "set") && xdpct_instance_lock())
 		return EXIT_RUNTIME;
 	if (xdpct_instance_need(&in, "config"))
 		return EXIT_RUNTIME;

@@ -54,7 +54,7 @@ static int run_detach(int argc, char **argv)
 	if (cli_unique_args(&cmd_detach, optind, argc, argv))
 		return EXIT_USAGE;
 
-	if (xdpct_instance_paths(&in) || xdpct_instance_lock(&in))
+	if (xdpct_instance_lock())
 		return EXIT_RUNTIME;
 	err = xdpct_instance_open(&in);
 	if (err) {

@@ -75,7 +75,7 @@ static int lock_fd = -1;
  * whatever the state of the pins. The kernel drops it when the process
  * exits; a daemon forked by attach closes it.
  */
-int xdpct_instance_lock(const struct xdpct_instance *in)
+int xdpct_instance_lock(void)
 {
 	const char *path = "/proc/self/ns/net";
 

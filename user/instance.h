@@ -37,8 +37,11 @@ struct xdpct_instance {
 int xdpct_enter_netns(const char *name);
 /* Fill the instance's paths for the current network namespace. */
 int xdpct_instance_paths(struct xdpct_instance *in);
-/* Serialise the commands that change this namespace's instance (held until exit or unlock). */
-int xdpct_instance_lock(const struct xdpct_instance *in);
+/*
+ * Serialise the commands that change the instance of the network namespace
+ * this process is in; held until exit or xdpct_instance_unlock().
+ */
+int xdpct_instance_lock(void);
 /* This network namespace's cookie (never reused); 0 when the kernel cannot say. */
 __u64 xdpct_netns_cookie(void);
 /* Record this namespace as the instance's own (at first load). */

@@ -322,24 +322,19 @@ static int tc_detach(unsigned int ifindex)
  * went left them (tc filters outlive their pins; its XDP link went with
  * its pin). A filter beside an xdpct XDP program belongs to a live
  * instance this process cannot see (its pins on a bpffs not mounted here)
- * and stays. Returns how many were removed.
+ * and stays. Each one removed is said.
  */
-static int tc_remove_leftovers(void)
+static void tc_remove_leftovers(void)
 {
 	struct if_nameindex *ifs = if_nameindex(), *i;
-	int n = 0;
 
 	if (!ifs)
-		return 0;
-	for (i = ifs; i->if_index; i++) {
+		return;
+	for (i = ifs; i->if_index; i++)
 		if (tc_slot_xdpct(i->if_index) > 0 && !xdp_is_xdpct(i->if_index, 0) &&
-		    !tc_detach(i->if_index)) {
+		    !tc_detach(i->if_index))
 			xdpct_info("removed xdpct's tc egress filter from %s", i->if_name);
-			n++;
-		}
-	}
 	if_freenameindex(ifs);
-	return n;
 }
 
 /* Is our pinned XDP link on ifindex still attached there? */
