@@ -224,24 +224,33 @@ static void link_pin_name(unsigned int ifindex, char *buf, size_t len)
  * and priority) when it is an xdpct program: 0 when the slot is empty,
  * -EEXIST when another program holds it.
  */
+/* 1 when program `id` is named `name`, 0 when it is another, -1 when it is gone. */
+static int prog_named(__u32 id, const char *name)
+{
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+	int fd = bpf_prog_get_fd_by_id(id), named;
+
+	if (fd < 0)
+		return -1;
+	memset(&info, 0, sizeof(info));
+	named = !bpf_obj_get_info_by_fd(fd, &info, &len) && !strcmp(info.name, name);
+	close(fd);
+	return named;
+}
+
 static long tc_slot_xdpct(unsigned int ifindex)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)ifindex, .attach_point = BPF_TC_EGRESS);
 	LIBBPF_OPTS(bpf_tc_opts, topts, .handle = XDPCT_TC_HANDLE, .priority = XDPCT_TC_PRIO);
-	struct bpf_prog_info info;
-	__u32 len = sizeof(info);
-	int fd;
-	bool ours;
+	int named;
 
 	if (bpf_tc_query(&hook, &topts))
 		return 0;
-	fd = bpf_prog_get_fd_by_id(topts.prog_id);
-	if (fd < 0)
+	named = prog_named(topts.prog_id, "xdpct_tc_egress");
+	if (named < 0)
 		return 0; /* gone since */
-	memset(&info, 0, sizeof(info));
-	ours = !bpf_obj_get_info_by_fd(fd, &info, &len) && !strcmp(info.name, "xdpct_tc_egress");
-	close(fd);
-	return ours ? (long)topts.prog_id : -EEXIST;
+	return named ? (long)topts.prog_id : -EEXIST;
 }
 
 /* The id of the program behind fd, 0 when it cannot be read. */
@@ -265,20 +274,9 @@ static bool xdp_is_xdpct(unsigned int ifindex, __u32 except)
 	ids[0] = q.drv_prog_id;
 	ids[1] = q.skb_prog_id;
 	ids[2] = q.hw_prog_id;
-	for (i = 0; i < 3; i++) {
-		struct bpf_prog_info info;
-		__u32 len = sizeof(info);
-		bool ours;
-		int fd;
-
-		if (!ids[i] || ids[i] == except || (fd = bpf_prog_get_fd_by_id(ids[i])) < 0)
-			continue;
-		memset(&info, 0, sizeof(info));
-		ours = !bpf_obj_get_info_by_fd(fd, &info, &len) && !strcmp(info.name, "xdpct_xdp");
-		close(fd);
-		if (ours)
+	for (i = 0; i < 3; i++)
+		if (ids[i] && ids[i] != except && prog_named(ids[i], "xdpct_xdp") > 0)
 			return true;
-	}
 	return false;
 }
 
@@ -295,9 +293,11 @@ static int tc_attach(int prog_fd, int xdp_fd, unsigned int ifindex)
 	if (err && err != -EEXIST)
 		return err;
 	/*
-	 * The caller knows no instance of ours holds this interface: an xdpct
-	 * filter in our slot is a leftover (its pins were removed by hand, or
-	 * made in a mount namespace that is gone), and it is replaced.
+	 * The caller knows no instance it can see holds this interface: an
+	 * xdpct filter in our slot is a leftover (its pins were removed by
+	 * hand, or made in a mount namespace that is gone) and is replaced,
+	 * unless an xdpct XDP program other than ours runs beside it: then it
+	 * is a live instance's whose pins are not visible here.
 	 */
 	left = tc_slot_xdpct(ifindex);
 	if (left < 0)

@@ -167,7 +167,8 @@ struct xdpct_tcp {
 
 /*
  * Options matter only on SYN and SYN+ACK (MSS, window scale, SACK-permitted,
- * timestamps), so only those segments pay for this walk: xdpct_parse()
+ * timestamps) and on FIN (its timestamp, for RFC 6191), so only those
+ * segments pay for this walk (and the responder's answers): xdpct_parse()
  * leaves it to the caller (xdpct_parse_syn_options()). In BPF it runs as a
  * separately verified function, so its branches do not multiply with the
  * tracker's.
