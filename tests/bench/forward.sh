@@ -5,12 +5,17 @@
 # with BPF_PROG_TEST_RUN live frames as if received on the router's "in"
 # interface (bench live), forwarded out of "out" to a namespace whose XDP
 # program drops them. The kernel's ns per frame covers the XDP program and
-# the stack's forwarding; rounds alternate the three setups. Everything is
-# in namespaces of our own, removed on exit. Prints RESULT lines.
-#   tests/bench/forward.sh BENCH_BINARY [FRAMES] [ROUNDS]
+# the stack's forwarding; rounds alternate the three setups, each timed in
+# RUNS runs of FRAMES frames a round. The result compares the setups'
+# floors (10th percentiles of their runs): this shared machine's slow
+# spells, which come and go within milliseconds, scatter single runs by half
+# (and a median of five once ranked xdpct above conntrack), and slow the
+# setups unequally. Everything is in namespaces of our own, removed on exit.
+# Prints RESULT lines.
+#   tests/bench/forward.sh BENCH_BINARY [FRAMES] [ROUNDS] [RUNS]
 set -u
 cd "$(dirname "$0")/../.."
-bench=$1 count=${2:-1000000} rounds=${3:-3}
+bench=$1 count=${2:-1000000} rounds=${3:-3} runs=${4:-1}
 BUILD=${BUILD:-build}
 XDPCT=${XDPCT:-$BUILD/xdpct}
 p="xctfwd$$"
@@ -59,9 +64,14 @@ run() { # PROG
 	echo "$ns"
 }
 
+# runs_of PROG: RUNS runs, each figure on a line of its own.
+runs_of() {
+	local k
+	for k in $(seq "$runs"); do run "$1" || return 1; done
+}
 none=() ct=() xd=()
 for i in $(seq "$rounds"); do
-	none+=("$(run none)") || exit 1
+	none+=($(runs_of none)) || exit 1
 	in_r nft -f - <<'NFT' || exit 1
 table ip xctbench {
 	chain xfwd {
@@ -70,17 +80,24 @@ table ip xctbench {
 	}
 }
 NFT
-	ct+=("$(run none)") || exit 1
+	ct+=($(runs_of none)) || exit 1
 	in_r nft delete table ip xctbench
 	in_r sysctl -qw net.netfilter.nf_conntrack_tcp_loose=1 2>/dev/null
 	"$XDPCT" -n "$r" attach in out >/dev/null || exit 1
 	dir="/sys/fs/bpf/xdpct/net$(stat -L -c %i "/run/netns/$r")"
 	"$bench" fill "$dir/flows" $((FLOW + 1)) >/dev/null || exit 1
-	xd+=("$(run "$dir/prog_xdp")") || exit 1
+	xd+=($(runs_of "$dir/prog_xdp")) || exit 1
 	state=$("$XDPCT" -n "$r" -j list | jq -r '[.[] | select(.sport == 10005 and .src == "198.18.1.44")][0].state')
 	[ "$state" = ESTABLISHED ] || { echo "xdpct did not track the flow (state $state)" >&2; exit 1; }
 	"$XDPCT" -n "$r" detach --all >/dev/null
 done
-med() { printf '%s\n' "$@" | sort -n | sed -n "$(( ($# + 1) / 2 ))p"; }
-n=$(med "${none[@]}") c=$(med "${ct[@]}") x=$(med "${xd[@]}")
-echo "RESULT Forwarding $count 60-byte frames of one established TCP flow through a router namespace (live frames injected on its \"in\" veth, dropped by XDP beyond \"out\"), median of $rounds alternating rounds, ns per frame: no tracking $n (${none[*]}), netfilter conntrack (nft \`ct state established\`) $c (${ct[*]}): +$((c - n)), xdpct on both interfaces (XDP + tc egress) $x (${xd[*]}): +$((x - n)); each run forwarded at least $(sort -n "$fwdlog" | head -1) of the $count frames."
+[ ${#none[@]} = $((rounds * runs)) ] && [ ${#ct[@]} = ${#none[@]} ] && [ ${#xd[@]} = ${#none[@]} ] ||
+	{ echo "a run gave no figure" >&2; exit 1; }
+# at FRACTION FIGURES...: the figure at that fraction of the sorted list (0.5: the median).
+at() {
+	local q=$1
+	shift
+	printf '%s\n' "$@" | sort -n | sed -n "$(awk -v q="$q" -v n=$# 'BEGIN { print int(q * (n - 1)) + 1 }')p"
+}
+n=$(at 0.1 "${none[@]}") c=$(at 0.1 "${ct[@]}") x=$(at 0.1 "${xd[@]}")
+echo "RESULT Forwarding 60-byte frames of one established TCP flow through a router namespace (live frames injected on its \"in\" veth, dropped by XDP beyond \"out\"), $rounds rounds alternating the three setups, each timed in $runs runs of $count frames a round; ns per frame, floor (10th percentile of the $((rounds * runs)) runs) and median: no tracking $n (median $(at 0.5 "${none[@]}")), netfilter conntrack (nft \`ct state established\`) $c (median $(at 0.5 "${ct[@]}")): +$((c - n)), xdpct on both interfaces (XDP + tc egress) $x (median $(at 0.5 "${xd[@]}")): +$((x - n)); all runs: none ${none[*]}; conntrack ${ct[*]}; xdpct ${xd[*]}; each run forwarded at least $(sort -n "$fwdlog" | head -1) of its $count frames."

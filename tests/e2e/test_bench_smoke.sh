@@ -17,6 +17,16 @@ for row in "established data segment, IPv4" "established data segment, IPv6" \
 done
 # Every row has a number, not nan.
 if grep -qi '| nan' "$md"; then echo "  a figure is nan"; ok=0; fi
+# Floors are 10th percentiles: never above the median of the same timings,
+# and the ratios shown are the floors' (awk fields: 4 ns/pkt, 6 floor ns,
+# 7 empty floor, 8 calibration floor, 9 x empty, 10 x calibration, 13
+# calibration ns; ratios are rounded to two decimals).
+awk -F' *\\| *' '/^\| .* \| (repeat|single) \|/ {
+	if ($6 + 0 > $4 + 0 || $8 + 0 > $13 + 0 || $6 <= 0 || $8 <= 0 ||
+	    ($10 - $6 / $8) ^ 2 > 0.0001 || ($9 - $6 / $7) ^ 2 > 0.0001) { print "  row: " $0; bad = 1 }
+	rows++ } END { exit bad || rows < 8 }' "$md" || { echo "  floors or their ratios do not add up"; ok=0; }
+grep -q '^Target: .* IPv4 .* x, IPv6 .* x at the floors (.*; the median of the rounds' "$md" ||
+	{ echo "  no target line with floors and medians"; ok=0; }
 grep -q 'delivered + dropped = 100000' "$md" || { echo "  burst: delivered + dropped != burst"; ok=0; }
 grep -q 'printed 100000 flows' "$md" || { echo "  list -j did not print the 100000 flows filled"; ok=0; }
 grep -q 'xdpct on both interfaces' "$md" ||
