@@ -69,7 +69,7 @@ static __always_inline int xdpct_express_key(void *data, void *data_end, __u32 f
  */
 static __always_inline int xdpct_express_no_flow(void *ctx, bool ingress,
 						 const struct xdpct_pkt *pkt,
-						 const struct xdpct_flow_key *key)
+						 const struct xdpct_flow_key *key, int src_is_b)
 {
 	struct xdpct_counters *cnt;
 	struct xdpct_config *cfg;
@@ -99,6 +99,8 @@ static __always_inline int xdpct_express_no_flow(void *ctx, bool ingress,
 		__builtin_memset(&r, 0, sizeof(r));
 		r.step.invalid = INV_NO_FLOW;
 		r.step.dir = DIR_ORIG;
+		/* The sender as the client: the event's src is who sent it. */
+		r.client_is_b = (__u8)src_is_b;
 		/* Read here, not passed in: a value kept across the lane costs it a register. */
 		ifindex = ingress ? ((struct xdp_md *)ctx)->ingress_ifindex
 				  : ((struct __sk_buff *)ctx)->ifindex;
@@ -133,7 +135,7 @@ static __always_inline int xdpct_express(void *ctx, bool ingress, void *data, vo
 		return EXPRESS_FULL;
 	f = bpf_map_lookup_elem(&flows, &key);
 	if (!f)
-		return xdpct_express_no_flow(ctx, ingress, &pkt, &key);
+		return xdpct_express_no_flow(ctx, ingress, &pkt, &key, src_is_b);
 	/* Its flags were checked before the key: ACK, and no SYN, FIN or RST. */
 	if (!xdpct_fast_step_ack(f, src_is_b, &pkt, segs, &step))
 		return EXPRESS_FULL;

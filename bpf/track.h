@@ -363,8 +363,11 @@ static __always_inline int xdpct_track(void *data, void *data_end, __u32 frame_l
 	if (!nf)
 		return ACT_PASS;
 	if (!f) {
-		if (!xdpct_fsm_open(nf, src_is_b, &pkt, ifindex, now, &r->step))
-			goto report; /* not a SYN: nothing to open */
+		if (!xdpct_fsm_open(nf, src_is_b, &pkt, ifindex, now, &r->step)) {
+			/* Not a SYN: nothing to open. Its event names the sender as src. */
+			r->client_is_b = (__u8)src_is_b;
+			goto report;
+		}
 		xdpct_flow_account(nf, DIR_ORIG, &pkt, now, segs);
 		xdpct_result_from(r, nf);
 		if (!bpf_map_update_elem(&embryos, &key, nf, BPF_NOEXIST)) {

@@ -597,7 +597,9 @@ static void counters_now(struct env *e, uint64_t *c)
  * the full path gives it: the reference is the same ACK in two VLAN tags,
  * which only the full path parses. With the full path's slots emptied it
  * still is, so the express lane did it. An ACK the responder would take,
- * and one of a flow in its handshake, still go to the full path.
+ * and one of a flow in its handshake, still go to the full path. Either
+ * way the event names the segment's sender as src (client_is_b: the
+ * sender's side of the key), also when it is the key's side b.
  */
 static void no_flow_ack_is_settled_as_the_full_path_would(void)
 {
@@ -605,13 +607,13 @@ static void no_flow_ack_is_settled_as_the_full_path_would(void)
 	struct seg_spec spec = { .flags = PSH, .seq = X + 1, .ack = Y + 1, .payload = 10,
 				 .wscale = -1, .vlans = 2 };
 	uint64_t c0[CNT__MAX], c1[CNT__MAX], c2[CNT__MAX];
-	struct events_seen full = { 0 }, express = { 0 }, other = { 0 };
-	struct frame tagged, plain, f;
+	struct events_seen full = { 0 }, express = { 0 }, other = { 0 }, reply = { 0 };
+	struct frame tagged, plain, f, tagged_reply, plain_reply;
 	struct ring_buffer *rb;
 	__u32 zero = 0, port = 80;
 	__u8 protect = PORT_PROTECTED, none = 0;
 	struct env e;
-	int i, same;
+	int i, same, full_fd;
 
 	REQUIRE(env_open(&e, 1024) == 0, "load");
 	e.cfg.event_mask = XDPCT_EVENTS_DEFAULT | (1u << EV_INVALID);
@@ -619,6 +621,10 @@ static void no_flow_ack_is_settled_as_the_full_path_would(void)
 	frame_build(&tagged, &C4, &S4, &spec);
 	spec.vlans = 0;
 	frame_build(&plain, &C4, &S4, &spec);
+	frame_build(&plain_reply, &S4, &C4, &spec);
+	spec.vlans = 2;
+	frame_build(&tagged_reply, &S4, &C4, &spec);
+	spec.vlans = 0;
 	/* A flow in its handshake, opened while the full path is there. */
 	frame_tcp(&f, &C4b, &S4, SYN, X, 0, 0);
 	CHECK_EQ(env_run_xdp(&e, &f), XDP_PASS, "a SYN opens an embryo");
@@ -656,6 +662,23 @@ static void no_flow_ack_is_settled_as_the_full_path_would(void)
 	      "the same event record, byte for byte");
 	CHECK_EQ(express.ev[0].type, EV_INVALID, "an invalid event");
 	CHECK_EQ(express.ev[0].reason, INV_NO_FLOW, "for no flow");
+	CHECK_EQ(express.ev[0].client_is_b, 0, "from C4, the key's side a: src C4");
+
+	/* From S4, which sorts after C4: the key's side b is the sender. */
+	CHECK_EQ(env_run_xdp(&e, &plain_reply), XDP_PASS, "express lane: S4's ACK passed");
+	full_fd = bpf_program__fd(e.skel->progs.xdpct_xdp_full);
+	REQUIRE(!bpf_map_update_elem(bpf_map__fd(e.skel->maps.xdp_full_path), &zero, &full_fd,
+				     BPF_ANY),
+		"the XDP slot back");
+	CHECK_EQ(env_run_xdp(&e, &tagged_reply), XDP_PASS, "full path: S4's ACK passed");
+	REQUIRE(!bpf_map_delete_elem(bpf_map__fd(e.skel->maps.xdp_full_path), &zero), "emptied again");
+	ring_buffer__free(rb);
+	rb = ring_buffer__new(bpf_map__fd(e.skel->maps.events), collect_event, &reply, NULL);
+	ring_buffer__consume(rb);
+	CHECK_EQ(reply.n, 2, "two events");
+	CHECK(reply.n == 2 && reply.ev[0].client_is_b == 1 && reply.ev[1].client_is_b == 1,
+	      "both name S4, the key's side b, as src");
+	counters_now(&e, c2);
 
 	/* On egress too; and under strict both hooks drop it. */
 	CHECK_EQ(env_run_tc(&e, &plain), 0 /* TC_ACT_OK */, "tc: passed");
