@@ -132,7 +132,7 @@ __noinline int xdpct_resp_options(struct xdp_md *ctx, struct xdpct_pkt *pkt)
 	off = pkt->l4_off;
 	if (!pkt->opt_len || (pkt->flags & TCPF_SYN))
 		return PARSE_OK;
-	if (off > 512)
+	if (off > XDPCT_MAX_L4_OFF)
 		return PARSE_MAL_TCP_OPT;
 	return xdpct_parse_tcp_options((const __u8 *)data + off + sizeof(struct xdpct_tcp),
 				       data_end, pkt->opt_len, pkt);

@@ -173,6 +173,16 @@ struct xdpct_tcp {
  * separately verified function, so its branches do not multiply with the
  * tracker's.
  */
+/*
+ * The TCP header's offset bounds the options' pointer for the verifier,
+ * which takes no packet offset beyond 64 KiB (MAX_PACKET_OFF): the header
+ * and its 40 option bytes must end below it. IPv6 extension headers may
+ * put TCP far in (a destination-options header alone may be 2 KiB):
+ * 512, the bound this once was, took the SYNs of real connections with
+ * 464 bytes of them for malformed.
+ */
+#define XDPCT_MAX_L4_OFF (0xffff - 64)
+
 XDPCT_INLINE int xdpct_parse_tcp_options(const __u8 *opt, const void *data_end,
 					 __u32 len, struct xdpct_pkt *pkt)
 {
@@ -334,15 +344,25 @@ XDPCT_INLINE int xdpct_parse_ip6(const void *data, const void *data_end, __u32 o
 
 		if (next == XDPCT_IPPROTO_TCP)
 			return xdpct_parse_tcp(data, data_end, off, plen - ext_len, pkt);
-		if (next == XDPCT_IPPROTO_FRAGMENT)
-			return PARSE_FRAG6;
 		if (next != XDPCT_IPPROTO_HOPOPTS && next != XDPCT_IPPROTO_ROUTING &&
-		    next != XDPCT_IPPROTO_DSTOPTS)
+		    next != XDPCT_IPPROTO_DSTOPTS && next != XDPCT_IPPROTO_FRAGMENT)
 			return PARSE_NOT_TCP;
 		ext = (const struct xdpct_ip6_ext *)((const __u8 *)data + off);
-		if ((const void *)(ext + 1) > data_end)
+		if ((const void *)((const __u8 *)ext + 4) > data_end)
 			return PARSE_MAL_IP6_EXT;
-		len = ((__u32)ext->hdrlen + 1) * 8;
+		if (next == XDPCT_IPPROTO_FRAGMENT) {
+			/*
+			 * A fragment, unless it is an atomic one (offset 0, no
+			 * more fragments: RFC 6946), which is the whole
+			 * datagram and which the host takes as such: then an
+			 * 8-byte header like any other.
+			 */
+			if (((const __u8 *)ext)[2] | (((const __u8 *)ext)[3] & 0xf9))
+				return PARSE_FRAG6;
+			len = 8;
+		} else {
+			len = ((__u32)ext->hdrlen + 1) * 8;
+		}
 		if (ext_len + len > plen)
 			return PARSE_MAL_IP6_EXT;
 		/*
@@ -360,8 +380,17 @@ XDPCT_INLINE int xdpct_parse_ip6(const void *data, const void *data_end, __u32 o
 	}
 	if (next == XDPCT_IPPROTO_TCP)
 		return xdpct_parse_tcp(data, data_end, off, plen - ext_len, pkt);
-	/* More extension headers than any real stack sends: count, do not track. */
-	return next == XDPCT_IPPROTO_FRAGMENT ? PARSE_FRAG6 : PARSE_MAL_IP6_EXT;
+	if (next == XDPCT_IPPROTO_FRAGMENT)
+		return PARSE_FRAG6;
+	/*
+	 * More extension headers than any real stack sends: count, do not
+	 * track; under strict drop, as what they hide may be TCP. Whatever
+	 * else comes after the bound is not TCP and passes.
+	 */
+	if (next == XDPCT_IPPROTO_HOPOPTS || next == XDPCT_IPPROTO_ROUTING ||
+	    next == XDPCT_IPPROTO_DSTOPTS)
+		return PARSE_MAL_IP6_EXT;
+	return PARSE_NOT_TCP;
 }
 
 /*
@@ -375,8 +404,7 @@ XDPCT_INLINE int xdpct_parse_syn_options(const void *data, const void *data_end,
 
 	if (!(pkt->flags & (TCPF_SYN | TCPF_FIN)) || !pkt->opt_len)
 		return PARSE_OK;
-	/* Headers before TCP never exceed this: it bounds the pointer for the verifier. */
-	if (off > 512)
+	if (off > XDPCT_MAX_L4_OFF)
 		return PARSE_MAL_TCP_OPT;
 	return xdpct_parse_tcp_options((const __u8 *)data + off + sizeof(struct xdpct_tcp),
 				       data_end, pkt->opt_len, pkt);

@@ -98,6 +98,33 @@ static void ip6_add_ext(struct frame *f, const uint8_t *types, int n)
 	f->buf[f->l3 + 6] = types[0];
 }
 
+/*
+ * One destination-options header of n bytes (a multiple of 8) right after
+ * the fixed header, padded with PadN options (each at most 257 bytes).
+ */
+static void ip6_add_dstopts(struct frame *f, uint32_t n)
+{
+	static uint8_t hdr[1024];
+	uint32_t at = 2;
+
+	memset(hdr, 0, sizeof(hdr));
+	hdr[0] = f->buf[f->l3 + 6];
+	hdr[1] = (uint8_t)(n / 8 - 1);
+	while (at < n) {
+		uint32_t chunk = n - at > 257 ? 257 : n - at;
+
+		if (chunk == 1) /* Pad1 */
+			break;
+		if (n - at - chunk == 1) /* leave no single byte behind */
+			chunk--;
+		hdr[at] = 1;
+		hdr[at + 1] = (uint8_t)(chunk - 2);
+		at += chunk;
+	}
+	frame_insert(f, f->l3 + 40, hdr, n);
+	f->buf[f->l3 + 6] = XDPCT_IPPROTO_DSTOPTS;
+}
+
 static void syn4(struct frame *f, int vlans)
 {
 	struct seg_spec s = { .flags = TCPF_SYN, .seq = X, .mss = 1460, .wscale = 7, .sack_perm = 1,
@@ -391,6 +418,39 @@ static void ipv6_extension_headers_and_fragments(void)
 		ip6_add_ext(&f, t, 5);
 		expect_untracked(&f, CNT_PKT_FRAG6, "fragment header right after the bound");
 	}
+	{
+		uint8_t t[] = { hop, dst, rt, dst };
+
+		syn6(&f, 0, 0);
+		f.buf[f.l3 + 6] = 17;
+		ip6_add_ext(&f, t, 4);
+		expect_untracked(&f, CNT_PKT_NOT_TCP, "UDP behind four extension headers");
+	}
+	{
+		uint8_t t[] = { hop, frag };
+
+		/* Atomic (offset 0, M clear; RFC 6946): the whole datagram, tracked. */
+		syn6(&f, 0, 0);
+		ip6_add_ext(&f, t, 2);
+		f.buf[f.l3 + 48 + 2] = 0, f.buf[f.l3 + 48 + 3] = 0x06; /* reserved bits set */
+		expect_tracked(&f, &fl, "atomic fragment");
+		CHECK_EQ(fl.ep[DIR_ORIG].wscale, 9, "TCP options behind an atomic fragment header");
+		syn6(&f, 0, 0);
+		ip6_add_ext(&f, t, 2);
+		f.buf[f.l3 + 48 + 2] = 0, f.buf[f.l3 + 48 + 3] = 1; /* M */
+		expect_untracked(&f, CNT_PKT_FRAG6, "first fragment (offset 0, M)");
+	}
+	/*
+	 * A large destination-options header: a real stack sends one as a
+	 * socket option asks. TCP then starts beyond 512 bytes, which was
+	 * once the bound of the options' offset: its SYN was malformed.
+	 */
+	syn6(&f, 0, 0);
+	ip6_add_dstopts(&f, 1024);
+	expect_tracked(&f, &fl, "1024 bytes of destination options");
+	CHECK_EQ(fl.ep[DIR_ORIG].wscale, 9, "TCP options behind 1024 bytes of extension headers");
+	CHECK_EQ(fl.ep[DIR_ORIG].mss, 1440, "and the MSS");
+
 	syn6(&f, 0, 1);
 	f.buf[f.l3 + 40 + 1] = 10; /* hop-by-hop claims 88 bytes */
 	expect_malformed(&f, CNT_MAL_IP6_EXT, "extension header longer than the payload");
