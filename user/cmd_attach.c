@@ -321,6 +321,12 @@ static int run_attach(int argc, char **argv)
 			goto undo;
 		started = !err;
 	}
+	/* Ready before anything is said: a daemon that cannot start undoes the attach. */
+	if (dopts.foreground) {
+		err = xdpct_daemon_prepare(&dopts);
+		if (err)
+			goto undo;
+	}
 	for (i = optind; i < argc; i++)
 		xdpct_info("attached to %s (%s%s)", argv[i],
 			   mode == XDPCT_MODE_GENERIC ? "generic" : "native",
@@ -354,7 +360,7 @@ static int run_attach(int argc, char **argv)
 	/* The daemon serves for long: the commands it would hold up must not wait on it. */
 	xdpct_instance_unlock();
 	if (dopts.foreground)
-		return xdpct_daemon_start(&dopts) ? EXIT_RUNTIME : 0;
+		xdpct_daemon_serve_prepared();
 	return 0;
 
 undo:

@@ -853,31 +853,60 @@ static void daemon_loop(struct daemon *d)
 /* What a starting daemon tells its caller on the ready pipe. */
 enum { READY_FAILED = 0, READY_OK = 1, READY_OTHER_DAEMON = 2 };
 
+/* One daemon per process: its state is static (the signal handling needs no pointer). */
+static struct daemon the_daemon;
+
+/* Serve an initialised daemon until it is told to stop; then clean up. */
+static void daemon_serve(struct daemon *d)
+{
+	dlog("running for %s: %zu TIME-WAIT timers, first sweep saw %llu entries", d->in.dir,
+	     d->heap.n, (unsigned long long)d->st.last_sweep_seen);
+	daemon_loop(d);
+	if (d->opts.detach_on_exit)
+		detach_all(d);
+	dlog("stopped");
+	cleanup(d);
+}
+
 static int daemon_main(const struct xdpct_daemon_opts *opts, int ready_fd)
 {
-	static struct daemon d;
+	struct daemon *d = &the_daemon;
 	char ok = 0;
 	int err;
 
-	memset(&d, 0, sizeof(d));
-	d.opts = *opts;
-	err = daemon_init(&d);
+	memset(d, 0, sizeof(*d));
+	d->opts = *opts;
+	err = daemon_init(d);
 	if (ready_fd >= 0) {
 		ok = !err ? READY_OK : err == -EALREADY ? READY_OTHER_DAEMON : READY_FAILED;
 		if (write(ready_fd, &ok, 1) != 1)
 			err = err ? err : -EIO;
 		close(ready_fd);
 	}
-	if (!err) {
-		dlog("running for %s: %zu TIME-WAIT timers, first sweep saw %llu entries", d.in.dir,
-		     d.heap.n, (unsigned long long)d.st.last_sweep_seen);
-		daemon_loop(&d);
-		if (d.opts.detach_on_exit)
-			detach_all(&d);
-		dlog("stopped");
+	if (err) {
+		cleanup(d);
+		return err;
 	}
-	cleanup(&d);
+	daemon_serve(d);
+	return 0;
+}
+
+int xdpct_daemon_prepare(const struct xdpct_daemon_opts *opts)
+{
+	struct daemon *d = &the_daemon;
+	int err;
+
+	memset(d, 0, sizeof(*d));
+	d->opts = *opts;
+	err = daemon_init(d);
+	if (err)
+		cleanup(d);
 	return err;
+}
+
+void xdpct_daemon_serve_prepared(void)
+{
+	daemon_serve(&the_daemon);
 }
 
 int xdpct_daemon_start(const struct xdpct_daemon_opts *opts)

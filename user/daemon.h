@@ -25,6 +25,14 @@ struct xdpct_daemon_opts {
  * in the foreground it returns when the daemon stops. -EALREADY when one runs.
  */
 int xdpct_daemon_start(const struct xdpct_daemon_opts *opts);
+/*
+ * The foreground daemon in two steps, for attach: get ready (pid file,
+ * socket, metrics, first sweep; 0 or a negative errno, the reason logged),
+ * so that a daemon that cannot start leaves attach free to undo itself;
+ * then serve until stopped.
+ */
+int xdpct_daemon_prepare(const struct xdpct_daemon_opts *opts);
+void xdpct_daemon_serve_prepared(void);
 /* The one line for -EALREADY: "daemon: already running (pid N)". */
 void xdpct_daemon_said_running(const struct xdpct_instance *in);
 /* SIGTERM the daemon and wait for it (up to 5 s); 0 when none ran. */

@@ -227,6 +227,14 @@ for i in 1 2 3 4 5; do
 	[ -e "$C_PINS" ] && { echo "  try$i: pins left in $C_PINS"; ok=0; }
 	ip -n "$(ns c)" -j link show veth0 | grep -q '"xdp"' && { echo "  try$i: XDP left on veth0"; ok=0; }
 done
+# The same with --foreground, whose daemon runs in attach's own process: it
+# printed its JSON and left veth0 attached with no daemon.
+out=$(timeout 10 "$XDPCT" -n "$(ns c)" -j attach --foreground veth0 --metrics-listen 9471 2>"$E2E_TMP/err"); rc=$?
+expect fg_rc "$rc" 1 || ok=0
+expect fg_stdout "$out" "" || ok=0
+grep -q "9471" "$E2E_TMP/err" || { echo "  fg: $(cat "$E2E_TMP/err")"; ok=0; }
+[ -e "$C_PINS" ] && { echo "  fg: pins left in $C_PINS"; ok=0; }
+ip -n "$(ns c)" -j link show veth0 | grep -q '"xdp"' && { echo "  fg: XDP left on veth0"; ok=0; }
 kill $holder 2>/dev/null; wait $holder 2>/dev/null
 rm -rf "$C_RUN"
 X daemon --stop >/dev/null
