@@ -72,8 +72,8 @@ static int config_keys(bool markdown)
 
 static int config_get(const char *key)
 {
+	static char val[CONF_VALUE_MAX];
 	const struct conf_key *k = NULL;
-	char val[512];
 	struct json j;
 	size_t i;
 

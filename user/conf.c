@@ -478,9 +478,11 @@ static int read_line(FILE *f, char *buf, size_t size)
 int conf_load_file(struct conf_state *st, const char *path, char *why, size_t whylen)
 {
 	static struct conf_state scratch;
-	char line[MAX_LINE], w[300];
+	static char line[CONF_FILE_LINE_MAX];
+	char w[300], tw_value[64] = "";
 	FILE *f = fopen(path, "r");
-	int n = 0, r;
+	int n = 0, r, tw_line = 0;
+	__u64 tw_ms = 0;
 
 	if (!f)
 		return why_(why, whylen, "%s: %s", path, strerror(errno));
@@ -512,6 +514,12 @@ int conf_load_file(struct conf_state *st, const char *path, char *why, size_t wh
 			fclose(f);
 			return why_(why, whylen, "%s:%d: %s: no value", path, n, key);
 		}
+		/* Read-only, as `config get` prints it: judged against msl at the end. */
+		if (!strcmp(key, "timeout-time-wait") && !conf_parse_duration(val, &tw_ms) && tw_ms) {
+			tw_line = n;
+			snprintf(tw_value, sizeof(tw_value), "%s", val);
+			continue;
+		}
 		if (conf_set(&scratch, key, val, w, sizeof(w))) {
 			fclose(f);
 			return why_(why, whylen, "%s:%d: %s", path, n, w);
@@ -525,6 +533,13 @@ int conf_load_file(struct conf_state *st, const char *path, char *why, size_t wh
 		return why_(why, whylen, "%s: %s", path, strerror(err ? err : EIO));
 	}
 	fclose(f);
+	if (tw_line && tw_ms != 2 * scratch.cfg.msl_ms) {
+		conf_format_duration(scratch.cfg.msl_ms, w, sizeof(w));
+		return why_(why, whylen,
+			    "%s:%d: timeout-time-wait: '%s' is not 2 x msl (msl is %s); it is always "
+			    "2 x msl: set msl instead",
+			    path, tw_line, tw_value, w);
+	}
 	*st = scratch;
 	return 0;
 }

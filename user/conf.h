@@ -50,13 +50,21 @@ const char *conf_type_name(enum conf_type t);
  * -EINVAL (bad value) with the reason in why, and st is unchanged.
  */
 int conf_set(struct conf_state *st, const char *key, const char *value, char *why, size_t whylen);
-/* KEY's value in the form conf_set accepts. */
+/*
+ * Room for any value conf_get() writes: the longest is a port list, at
+ * most 4 characters a port ("a-b," covers two ports and needs a gap).
+ */
+#define CONF_VALUE_MAX (XDPCT_PORTS * 4 + 16)
+/* KEY's value in the form conf_set accepts, whole in CONF_VALUE_MAX bytes. */
 void conf_get(const struct conf_state *st, const struct conf_key *k, char *buf, size_t len);
 
 /*
  * Apply a file of "KEY VALUE" or "KEY = VALUE" lines (# comments) to st:
  * all or nothing. On error returns -EINVAL with "FILE:LINE: reason" in why.
+ * What `config get` prints loads back: lines up to CONF_FILE_LINE_MAX, and
+ * the read-only timeout-time-wait when it is 2 x msl as the file leaves it.
  */
+#define CONF_FILE_LINE_MAX (CONF_VALUE_MAX + 64)
 int conf_load_file(struct conf_state *st, const char *path, char *why, size_t whylen);
 
 /* Durations: "250ms", "2m", "5d"; a bare number means seconds. */

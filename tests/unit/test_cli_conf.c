@@ -224,7 +224,7 @@ static int load_bytes(const char *text, size_t len, char *why, size_t whylen)
 static void a_config_line_is_refused_for_what_is_wrong_with_it(void)
 {
 	static const char nul[] = "msl 2s\nttl 9\0x\n", nul_last[] = "msl 2s\nttl 9\0junk";
-	static char long_line[3000];
+	static char long_line[CONF_FILE_LINE_MAX + 2];
 	char why[512];
 
 	defaults();
@@ -244,6 +244,55 @@ static void a_config_line_is_refused_for_what_is_wrong_with_it(void)
 	CHECK(strstr(why, ":1: line too long") != NULL, why);
 	CHECK_EQ(load_bytes("ttl 9", 5, why, sizeof(why)), 0, "no newline at the end");
 	CHECK_EQ(st.cfg.ttl, 9, "ttl");
+}
+
+/*
+ * What `config get` prints (every key, `KEY VALUE` a line) loads back as a
+ * config file to the same state: the read-only timeout-time-wait too,
+ * when it is 2 x msl, and a port list of any length. A protected port at
+ * every other number once printed as its first 100 ports, cut without a
+ * mark, and a line of over 1023 bytes was refused.
+ */
+static void config_get_output_loads_back(void)
+{
+	static char text[CONF_VALUE_MAX * 2], val[CONF_VALUE_MAX];
+	struct conf_state want;
+	char why[512];
+	size_t i, used = 0;
+	unsigned int p;
+
+	defaults();
+	CHECK_EQ(conf_set(&st, "msl", "45s", why, sizeof(why)), 0, "msl");
+	CHECK_EQ(conf_set(&st, "policy", "strict", why, sizeof(why)), 0, "policy");
+	for (p = 1; p < XDPCT_PORTS; p += 2)
+		st.ports[p] = PORT_PROTECTED;
+	st.ports[65534] = PORT_PROTECTED; /* ends in a range: 65533-65535 */
+	want = st;
+	for (i = 0; i < conf_nkeys; i++) {
+		conf_get(&st, &conf_keys[i], val, sizeof(val));
+		used += (size_t)snprintf(text + used, sizeof(text) - used, "%-20s %s\n",
+					 conf_keys[i].name, val);
+	}
+	conf_get(&st, conf_find("protected-ports"), val, sizeof(val));
+	CHECK(strlen(val) > 190000, "every port printed");
+	CHECK(strstr(val, ",65531,65533-65535") != NULL && strncmp(val, "1,3,5,", 6) == 0,
+	      "first and last ports");
+	defaults();
+	why[0] = '\0';
+	CHECK_EQ(load_bytes(text, used, why, sizeof(why)), 0, why);
+	CHECK(!memcmp(&want, &st, sizeof(st)), "the same configuration");
+
+	/* timeout-time-wait that is not 2 x msl is refused, and says why. */
+	defaults();
+	before = st;
+	why[0] = '\0';
+	CHECK(load_bytes("timeout-time-wait 90s\nmsl 30s\n", 30, why, sizeof(why)) != 0,
+	      "90s against msl 30s");
+	CHECK(strstr(why, ":1: timeout-time-wait: '90s' is not 2 x msl (msl is 30s)") != NULL, why);
+	CHECK(!memcmp(&before, &st, sizeof(st)), "nothing applied");
+	CHECK_EQ(load_bytes("timeout-time-wait 1m\nmsl 30s\n", 29, why, sizeof(why)), 0,
+		 "1m against msl 30s, given after it");
+	CHECK_EQ(st.cfg.msl_ms, 30000, "msl");
 }
 
 static void readme_has_the_key_table(void)
@@ -327,6 +376,7 @@ int main(void)
 	RUN(an_empty_element_of_a_list_is_named);
 	RUN(config_files_apply_all_or_nothing);
 	RUN(a_config_line_is_refused_for_what_is_wrong_with_it);
+	RUN(config_get_output_loads_back);
 	RUN(readme_has_the_key_table);
 	RUN(timer_heap_pops_in_due_order);
 	RUN(time_wait_expires_after_2msl_and_not_before);
