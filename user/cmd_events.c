@@ -153,6 +153,9 @@ static int run_events(int argc, char **argv)
 			continue;
 		print_event(&m.ev);
 		seen++;
+		/* Events nobody can read are not worth waiting for: main() says why. */
+		if (ferror(stdout))
+			break;
 	}
 	close(fd);
 	return 0;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* xdpct <command> [options]: global options, then the command's own. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -112,7 +113,7 @@ int main(int argc, char **argv)
 		{ 0 },
 	};
 	const struct cli_cmd *cmd;
-	int c;
+	int c, rc;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	opterr = 0;
@@ -160,5 +161,17 @@ int main(int argc, char **argv)
 		return EXIT_RUNTIME;
 	if (g_opts.netns && xdpct_enter_netns(g_opts.netns))
 		return EXIT_RUNTIME;
-	return cmd->run(argc, argv);
+	rc = cmd->run(argc, argv);
+	/*
+	 * Output that was not written is no output (a full disk, /dev/full):
+	 * an exit status of 0 would say it was. A closed pipe ends the process
+	 * by SIGPIPE before this.
+	 */
+	errno = 0;
+	if ((fflush(stdout) || ferror(stdout)) && !rc) {
+		xdpct_err("%s: the output could not be written%s%s", cmd->name, errno ? ": " : "",
+			  errno ? strerror(errno) : "");
+		rc = EXIT_RUNTIME;
+	}
+	return rc;
 }

@@ -150,6 +150,19 @@ X config set protected-ports 80
 expect map80 "$(bpftool -j map lookup pinned "$PIN_DIR/ports" key 80 0 0 0 | jq -r '.value[0]')" 0x01 || ok=0
 [ $ok = 1 ] && pass $t || fail $t
 
+t=output_that_cannot_be_written_is_an_error
+# A full disk (/dev/full) loses the output: exit 1 and a line on stderr,
+# where every command said 0. An instance is attached here.
+ok=1
+for c in "config keys" "config get" "list" "status" "stats" "-j status"; do
+	# shellcheck disable=SC2086 # a command and its words
+	out=$(X $c 2>&1 >/dev/full); rc=$?
+	expect "$c rc" "$rc" 1 || ok=0
+	case "$out" in *"the output could not be written"*) ;; *) echo "  $c: '$out'"; ok=0 ;; esac
+done
+out=$(X config keys 2>&1 >/dev/null); expect devnull_rc $? 0 || ok=0
+[ $ok = 1 ] && pass $t || fail $t
+
 t=settings_a_running_instance_cannot_take_are_refused
 # Table sizes are set at first load, daemon settings when it starts: a
 # second attach that asks for others fails (nothing attached) instead of
