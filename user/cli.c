@@ -83,6 +83,40 @@ int cli_uint_arg(const struct cli_cmd *cmd, const char *opt, unsigned long min, 
 	return cli_usage(cmd, "%s: '%s' is not a number from %lu to %lu", opt, optarg, min, max);
 }
 
+/*
+ * What was wrong with the long option arg, which getopt refused: one it
+ * does not know, one given a value it takes none of, one given none of
+ * the value it needs, or an abbreviation of more than one.
+ */
+static void long_option_error(const struct cli_cmd *cmd, const struct option *lopts,
+			      const char *arg)
+{
+	size_t len = strcspn(arg + 2, "=");
+	const struct option *o, *first = NULL;
+	int matches = 0;
+
+	for (o = lopts; o->name; o++) {
+		if (strncmp(o->name, arg + 2, len))
+			continue;
+		if (strlen(o->name) == len) {
+			first = o;
+			matches = 1;
+			break;
+		}
+		if (!matches++)
+			first = o;
+	}
+	if (matches > 1)
+		cli_usage(cmd, "option '--%.*s' is ambiguous (--%s, ...)", (int)len, arg + 2,
+			  first->name);
+	else if (matches && first->has_arg == no_argument && arg[2 + len] == '=')
+		cli_usage(cmd, "option '--%s' takes no value", first->name);
+	else if (matches)
+		cli_usage(cmd, "option '--%s' needs a value", first->name);
+	else
+		cli_usage(cmd, "option '--%.*s' is unknown", (int)len, arg + 2);
+}
+
 int cli_next(int argc, char **argv, const struct cli_cmd *cmd)
 {
 	struct option lopts[CLI_MAX_OPTS + 3];
@@ -117,8 +151,7 @@ int cli_next(int argc, char **argv, const struct cli_cmd *cmd)
 		const char *arg = argv[optind - 1];
 
 		if (optind > 0 && !strncmp(arg, "--", 2))
-			cli_usage(cmd, "option '%.*s' is unknown or needs an argument",
-				  (int)strcspn(arg, "="), arg);
+			long_option_error(cmd, lopts, arg);
 		else if (optopt && optopt < 256)
 			cli_usage(cmd, "option '-%c' is unknown or needs an argument", optopt);
 		else

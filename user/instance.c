@@ -25,12 +25,18 @@
 
 #define BPF_FS_MAGIC_NUMBER 0xcafe4a11
 
+bool xdpct_netns_name_ok(const char *name)
+{
+	return *name && !strchr(name, '/') && strlen(name) <= 200 && strcmp(name, ".") &&
+	       strcmp(name, "..");
+}
+
 int xdpct_enter_netns(const char *name)
 {
 	char path[256];
 	int fd, err;
 
-	if (strchr(name, '/') || !*name || strlen(name) > 200) {
+	if (!xdpct_netns_name_ok(name)) {
 		xdpct_err("netns %s: not a namespace name", name);
 		return -EINVAL;
 	}

@@ -33,6 +33,8 @@ struct xdpct_instance {
 	int prog_clock_fd;
 };
 
+/* A name `ip netns add` could have made: a file of /run/netns. */
+bool xdpct_netns_name_ok(const char *name);
 /* Enter /run/netns/NAME (network namespace only: mounts stay the host's). */
 int xdpct_enter_netns(const char *name);
 /* Fill the instance's paths for the current network namespace. */

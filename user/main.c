@@ -157,6 +157,10 @@ int main(int argc, char **argv)
 	}
 	if (options_read_once(cmd, argc, argv) == -2)
 		return cli_status();
+	if (g_opts.netns && !xdpct_netns_name_ok(g_opts.netns)) {
+		xdpct_err("-n '%s': not a namespace name (see 'ip netns list')", g_opts.netns);
+		return EXIT_USAGE;
+	}
 	if (check_caps(cmd->name))
 		return EXIT_RUNTIME;
 	if (g_opts.netns && xdpct_enter_netns(g_opts.netns))

@@ -67,7 +67,9 @@ check attach_flows_big 2 "--flows: '99999999999999999999' is not a number" X att
 check attach_flows_neg 2 "--flows: '-5' is not a number" X attach p0 --flows -5 || ok=0
 check attach_flows_junk 2 "--flows: '16x'" X attach p0 --flows 16x || ok=0
 check attach_sweep 2 "--sweep-interval: '5ms'" X attach p0 --sweep-interval 5ms || ok=0
-check attach_noarg 2 "option '--mode' is unknown or needs an argument" X attach p0 --mode || ok=0
+check attach_noarg 2 "option '--mode' needs a value" X attach p0 --mode || ok=0
+check attach_value 2 "option '--no-egress' takes no value" X attach p0 --no-egress=1 || ok=0
+check attach_ambiguous 2 "option '--m' is ambiguous \\(--mode, ...\\)" X attach p0 --m x || ok=0
 check attach_conf_dir 2 "--config" X attach p0 --config / || ok=0
 check detach_none 2 "detach: no interface given" X detach || ok=0
 check detach_unknown 1 "detach nosuch0: interface not found" X detach nosuch0 || ok=0
@@ -81,7 +83,7 @@ for c in status events stats flush daemon; do
 	check "${c}_extra" 2 "$c: unexpected argument 'x'" X $c x || ok=0
 done
 check list_extra 2 "list: unexpected argument 'x'" X list x || ok=0
-check list_state_noarg 2 "option '--state' is unknown or needs an argument" X list --state || ok=0
+check list_state_noarg 2 "option '--state' needs a value" X list --state || ok=0
 check list_state 2 "--state: 'OPEN' is not a state" X list --state OPEN || ok=0
 check list_port_big 2 "--port: '70000' is not a port" X list --port 70000 || ok=0
 check list_port_neg 2 "--port: '-1' is not a port" X list --port -1 || ok=0
@@ -117,7 +119,10 @@ check config_msl_big 2 "msl: '99999999999999999999ms'" X config set msl 99999999
 check config_ports 2 "'65536' is not a port" X config set protected-ports 65536 || ok=0
 check config_ports_junk 2 "protected-ports" X config set protected-ports 80,,90 || ok=0
 check global_netns 1 "netns nosuchns: no such network namespace" "$XDPCT" -n nosuchns status || ok=0
-check global_netns_path 1 "netns ../a: not a namespace name" "$XDPCT" -n ../a status || ok=0
+check global_netns_path 2 "-n '../a': not a namespace name" "$XDPCT" -n ../a status || ok=0
+check global_netns_empty 2 "-n '': not a namespace name" "$XDPCT" -n "" status || ok=0
+check global_netns_missing 1 "netns xdpct-no-such-ns: no such network namespace" \
+	"$XDPCT" -n xdpct-no-such-ns status || ok=0
 check global_noarg 2 "unknown or needs an argument" "$XDPCT" -n || ok=0
 [ $ok = 1 ] && pass $t || fail $t
 
@@ -172,9 +177,9 @@ t=an_unknown_option_is_a_usage_error_without_root_too
 # for root; a value out of range is still the command's (exit 1 before it).
 ok=1
 for c in "list --bogus" "events --count" "stats -Z" "detach --all --what"; do
-	check "nobody $c" 2 "option '-?-?[A-Za-z]*' is unknown or needs an argument" \
+	check "nobody $c" 2 "option '-?-?[A-Za-z]*' (is unknown|needs a value|is unknown or needs an argument)" \
 		setpriv --reuid=65534 --regid=65534 --clear-groups "$XDPCT" -n "$(ns a)" $c || ok=0
-	check "root $c" 2 "option '-?-?[A-Za-z]*' is unknown or needs an argument" \
+	check "root $c" 2 "option '-?-?[A-Za-z]*' (is unknown|needs a value|is unknown or needs an argument)" \
 		"$XDPCT" -n "$(ns a)" $c || ok=0
 done
 check "nobody range" 1 "^xdpct: events: needs root" \
