@@ -86,6 +86,19 @@ static int check_caps(const char *cmd)
 	return 0;
 }
 
+/* `config keys` (its options anywhere): the one command that reads nothing of the kernel's. */
+static bool is_config_keys(const struct cli_cmd *cmd, int argc, char **argv)
+{
+	int i, words = 0;
+
+	if (strcmp(cmd->name, "config"))
+		return false;
+	for (i = 1; i < argc; i++)
+		if (argv[i][0] != '-' && (words++ || strcmp(argv[i], "keys")))
+			return false;
+	return words == 1;
+}
+
 /*
  * The command's options read once for their syntax alone, before the
  * privilege check: an unknown option, or one missing its argument, is a
@@ -161,7 +174,8 @@ int main(int argc, char **argv)
 		xdpct_err("-n '%s': not a namespace name (see 'ip netns list')", g_opts.netns);
 		return EXIT_USAGE;
 	}
-	if (check_caps(cmd->name))
+	/* `config keys` prints a table built in: nothing to be privileged for. */
+	if (!is_config_keys(cmd, argc, argv) && check_caps(cmd->name))
 		return EXIT_RUNTIME;
 	if (g_opts.netns && xdpct_enter_netns(g_opts.netns))
 		return EXIT_RUNTIME;

@@ -190,6 +190,9 @@ t=help_needs_no_privileges
 ok=1
 out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$XDPCT" list --help 2>&1) || ok=0
 grep -q "^Usage: xdpct" <<<"$out" || { echo "  no help as nobody"; ok=0; }
+# Nor does the table of configuration keys, which is built in.
+out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$XDPCT" config keys 2>&1) || ok=0
+grep -q "^protected-ports " <<<"$out" || { echo "  config keys as nobody: $(head -2 <<<"$out")"; ok=0; }
 [ $ok = 1 ] && pass $t || fail $t
 
 t=random_arguments_never_crash_and_say_one_line
