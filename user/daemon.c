@@ -124,6 +124,7 @@ struct daemon {
 	struct xdpct_config cfg;
 	struct ring_buffer *rb;
 	struct tw_heap heap;
+	struct tw_heap heap_next; /* the one each sweep fills, then takes for heap */
 	struct client clients[MAX_CLIENTS];
 	int nclients;
 	int epfd, lfd, sigfd, pidfd;
@@ -331,11 +332,10 @@ static void run_timers(struct daemon *d)
 
 /*
  * The safety net: one pass over a table in batches, deleting in batches
- * what timed out. arm: also arm timers for TIME-WAIT entries (at start-up,
- * when the events that would have armed them went to a daemon now gone).
+ * what timed out; a timer into arm for each TIME-WAIT entry that stays.
  * Returns the entries seen.
  */
-static __u64 sweep_table(struct daemon *d, int table, bool arm)
+static __u64 sweep_table(struct daemon *d, int table, struct tw_heap *arm)
 {
 	int fd = xdpct_table_fd(&d->in, table);
 	static struct xdpct_flow_key keys[SWEEP_BATCH], dead[SWEEP_BATCH];
@@ -364,8 +364,8 @@ static __u64 sweep_table(struct daemon *d, int table, bool arm)
 		for (i = 0; i < n; i++) {
 			rechecked[i] = false;
 			if (!xdpct_flow_expired(&vals[i], &d->cfg, d->now)) {
-				if (arm && vals[i].state == CT_TIME_WAIT)
-					tw_heap_push(&d->heap, tw_due(d, &vals[i]), &keys[i]);
+				if (vals[i].state == CT_TIME_WAIT)
+					tw_heap_push(arm, tw_due(d, &vals[i]), &keys[i]);
 				continue;
 			}
 			/*
@@ -410,12 +410,27 @@ static __u64 sweep_table(struct daemon *d, int table, bool arm)
 	return seen;
 }
 
-static void sweep(struct daemon *d, bool arm)
+/*
+ * Each sweep makes the timers anew from what it sees: one per TIME-WAIT
+ * entry in the table. Events arm timers between sweeps, and their entries
+ * may leave without one firing (flush, delete, a SYN that reopens one);
+ * at start-up, entries whose event was still in the ring got a timer from
+ * it and another from the sweep. Pending timers then counted such entries
+ * until their due times passed (`status`, metrics); now until the next
+ * sweep at most. An entry the sweep could not arm (no memory) is reaped
+ * by a later sweep, as one whose event was lost.
+ */
+static void sweep(struct daemon *d)
 {
 	__u64 t0 = cpu_us(), seen;
+	struct tw_heap old;
 
-	seen = sweep_table(d, TABLE_FLOWS, arm);
-	seen += sweep_table(d, TABLE_EMBRYOS, arm);
+	d->heap_next.n = 0;
+	seen = sweep_table(d, TABLE_FLOWS, &d->heap_next);
+	seen += sweep_table(d, TABLE_EMBRYOS, &d->heap_next);
+	old = d->heap;
+	d->heap = d->heap_next;
+	d->heap_next = old;
 	d->st.sweeps++;
 	d->st.last_sweep_seen = seen;
 	d->st.last_sweep_us = cpu_us() - t0;
@@ -627,6 +642,7 @@ static void cleanup(struct daemon *d)
 		close(d->clients[i].fd);
 	ring_buffer__free(d->rb);
 	tw_heap_free(&d->heap);
+	tw_heap_free(&d->heap_next);
 	if (d->lfd >= 0) {
 		snprintf(path, sizeof(path), "%s/%s", d->in.run_dir, XDPCT_SOCK_NAME);
 		unlink(path);
@@ -744,7 +760,7 @@ static int daemon_init(struct daemon *d)
 	/* Take over: drain what a dead daemon left, reap at once, re-arm TIME-WAIT. */
 	refresh(d);
 	consume_events(d);
-	sweep(d, true);
+	sweep(d);
 	d->next_sweep_ms = mono_ms() + sweep_interval(d);
 	check_ifaces(d);
 	d->next_iface_ms = mono_ms() + IFACE_CHECK_MS;
@@ -840,7 +856,7 @@ static void daemon_loop(struct daemon *d)
 				dlog("instance removed: stopping");
 				break;
 			}
-			sweep(d, false);
+			sweep(d);
 			d->next_sweep_ms = mono_ms() + sweep_interval(d);
 		}
 		if (mono_ms() >= d->next_iface_ms) {
