@@ -45,7 +45,9 @@ void cli_help(FILE *out, const struct cli_cmd *cmd)
 		opt_left(o, left, sizeof(left));
 		fprintf(out, "  %-*s%s\n", width, left, o->help);
 	}
-	fprintf(out, "  %-*s%s\n", width, "-j, --json", "machine-readable output (as the global -j)");
+	if (!cmd->no_json)
+		fprintf(out, "  %-*s%s\n", width, "-j, --json",
+			"machine-readable output (as the global -j)");
 	fprintf(out, "  %-*s%s\n", width, "-h, --help", "show this help");
 	if (cmd->help_extra)
 		cmd->help_extra(out);

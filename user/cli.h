@@ -40,6 +40,7 @@ struct cli_cmd {
 	const struct cli_opt *opts; /* terminated by a zero row */
 	int (*run)(int argc, char **argv);
 	void (*help_extra)(FILE *out); /* more after the options, e.g. config's keys */
+	bool no_json; /* output for a person only: -j refused (its run says so), not in --help */
 };
 
 /*

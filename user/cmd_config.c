@@ -65,8 +65,12 @@ static int config_keys(bool markdown)
 	printf("%-20s %-9s %-10s %s\n", "KEY", "TYPE", "DEFAULT", "MEANING");
 	for (i = 0; i < conf_nkeys; i++)
 		printf("%-20s %-9s %-10s %s\n", conf_keys[i].name, conf_type_name(conf_keys[i].type),
-		       strlen(conf_keys[i].def) > 10 ? "(list)" : conf_keys[i].def,
+		       strlen(conf_keys[i].def) > 10 ? "(below)" : conf_keys[i].def,
 		       conf_keys[i].help);
+	/* A default too long for its column, in full after the table. */
+	for (i = 0; i < conf_nkeys; i++)
+		if (strlen(conf_keys[i].def) > 10)
+			printf("\ndefault %s: %s\n", conf_keys[i].name, conf_keys[i].def);
 	return 0;
 }
 

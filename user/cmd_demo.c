@@ -25,6 +25,7 @@ const struct cli_cmd cmd_demo = {
 	.summary = "Build a client/router/server namespace lab, show every TCP phase, remove the lab.",
 	.opts = demo_opts,
 	.run = run_demo,
+	.no_json = true,
 };
 
 static int run_demo(int argc, char **argv)
@@ -40,6 +41,9 @@ static int run_demo(int argc, char **argv)
 		return cli_usage(&cmd_demo, "unexpected argument '%s'", argv[optind]);
 	if (g_opts.netns)
 		return cli_usage(&cmd_demo, "makes its own namespaces: no -n");
+	if (g_opts.json)
+		return cli_usage(&cmd_demo, "a show for a terminal, not JSON: 'xdpct -j list' on a lab "
+				 "of your own");
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n < 0) {
 		xdpct_err("demo: /proc/self/exe: %s", strerror(errno));

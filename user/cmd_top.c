@@ -39,6 +39,7 @@ const struct cli_cmd cmd_top = {
 		   "invalid and responder counters (q quits).",
 	.opts = top_opts,
 	.run = run_top,
+	.no_json = true,
 };
 
 struct sample {

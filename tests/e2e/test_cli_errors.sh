@@ -27,11 +27,15 @@ nothing_left() { # no pins, no daemon, no XDP on the dummies
 
 t=every_command_has_help_from_its_table
 ok=1
-for c in attach detach status list events stats config flush delete daemon demo; do
+for c in attach detach status list events stats config flush delete daemon demo top; do
 	out=$("$XDPCT" $c --help 2>&1); rc=$?
 	expect "$c --help rc" "$rc" 0 || ok=0
 	grep -q "^Usage: xdpct .* $c" <<<"$out" || { echo "  $c --help: no usage line"; ok=0; }
-	grep -q -- "--json" <<<"$out" || { echo "  $c --help: no -j"; ok=0; }
+	# top and demo are made for a terminal: they refuse -j, and their help does not offer it.
+	case $c in
+	top|demo) grep -q -- "--json" <<<"$out" && { echo "  $c --help offers -j"; ok=0; } ;;
+	*) grep -q -- "--json" <<<"$out" || { echo "  $c --help: no -j"; ok=0; } ;;
+	esac
 done
 "$XDPCT" --help | grep -q "^  config " || { echo "  xdpct --help lacks config"; ok=0; }
 grep -q -- "--sweep-interval DURATION" <<<"$("$XDPCT" attach --help)" || ok=0
@@ -67,6 +71,7 @@ check_error delete1 2 "needs two endpoints" X delete 198.18.0.1:1 || ok=0
 check_error delete2 2 "'198.18.0.1' is not ADDR:PORT" X delete 198.18.0.1 198.18.0.2:80 || ok=0
 check_error delete3 2 "one IPv4 and one IPv6" X delete 198.18.0.1:1 [2001:db8::1]:2 || ok=0
 check_error demons 2 "no -n" X demo || ok=0
+check_error demojson 2 "demo: a show for a terminal, not JSON" "$XDPCT" -j demo || ok=0
 [ $ok = 1 ] && pass $t || fail $t
 
 t=not_attached_is_a_runtime_error

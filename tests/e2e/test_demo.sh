@@ -23,6 +23,9 @@ expect phase6_rows "$(section 6 | awk '$1 == "ipv4" {print $2}' | sort | tr '\n'
 expect expired "$(grep -c 'destroyed .* reason expired' "$out")" 2 || ok=0
 json=$(awk '/^== the same table as JSON/ {getline; print; exit}' "$out")
 expect json "$(jq -c 'map("\(.sport) \(.state)") | sort' <<<"$json" 2>&1)" '["40001 ESTABLISHED","40004 CLOSE"]' || ok=0
+# The counters agree with the last table: connection 1 still open, 4 reset.
+expect stats_states "$(grep -A1 '^== counters (xdpct stats)' "$out" | grep -o 'ESTABLISHED=[0-9]* .*CLOSE=[0-9]*' | grep -o 'ESTABLISHED=[0-9]*\|TIME_WAIT=[0-9]*\|CLOSE=[0-9]*' | tr '\n' ' ')" \
+	"ESTABLISHED=1 TIME_WAIT=0 CLOSE=1 " || ok=0
 grep -q '^demo done: lab removed$' "$out" || { echo "  no 'demo done' line"; ok=0; }
 left=$(ip netns list | grep -c '^xdpct-demo-')
 expect namespaces_left "$left" 0 || ok=0

@@ -86,9 +86,9 @@ done
 show "6. 2MSL (4 s here) later: the daemon removed the TIME-WAIT entries"
 bold "the same table as JSON (xdpct -j list)"
 "$XDPCT" -n "$P-r" -j list
-touch "$TMP/a-done"; wait $sa $ca 2>/dev/null
-bold "counters (xdpct stats)"
+bold "counters (xdpct stats), connection 1 still open"
 "$XDPCT" -n "$P-r" stats | awk 'NR == 1 || $2 != 0'
 echo "   (counters at zero left out)"
+touch "$TMP/a-done"; wait $sa $ca 2>/dev/null
 kill "$EV" 2>/dev/null; EV=
 echo; echo "demo done: lab removed"
