@@ -456,8 +456,13 @@ XDPCT_INLINE int xdpct_parse(const void *data, const void *data_end, __u32 frame
  * parses with xdpct_parse(), which for every frame accepted here gives the
  * same values (tests/unit/test_parse_express.c).
  */
-XDPCT_INLINE bool xdpct_parse_express_l3(const void *data, const void *data_end, __u32 frame_len,
-					 __u16 proto, __u32 l3_off, struct xdpct_pkt *pkt)
+/*
+ * addrs false: IPv6 addresses are left out of pkt (the express lane's
+ * untagged IPv6 frame makes its key from the frame's own words).
+ */
+XDPCT_INLINE bool xdpct_parse_express_l3_addrs(const void *data, const void *data_end,
+					       __u32 frame_len, __u16 proto, __u32 l3_off,
+					       struct xdpct_pkt *pkt, bool addrs)
 {
 	__u32 l4_off, l4_len;
 
@@ -490,7 +495,7 @@ XDPCT_INLINE bool xdpct_parse_express_l3(const void *data, const void *data_end,
 			return false;
 		pkt->family = 6;
 		pkt->ip_len = l4_len + (__u32)sizeof(*ip6);
-		for (i = 0; i < 4; i++) {
+		for (i = 0; i < 4 && addrs; i++) {
 			pkt->saddr[i] = ip6->saddr[i];
 			pkt->daddr[i] = ip6->daddr[i];
 		}
@@ -502,6 +507,12 @@ XDPCT_INLINE bool xdpct_parse_express_l3(const void *data, const void *data_end,
 	pkt->jumbo_hbh = 0;
 	/* The TCP header as the full parser reads it. */
 	return xdpct_parse_tcp(data, data_end, l4_off, l4_len, pkt) == PARSE_OK;
+}
+
+XDPCT_INLINE bool xdpct_parse_express_l3(const void *data, const void *data_end, __u32 frame_len,
+					 __u16 proto, __u32 l3_off, struct xdpct_pkt *pkt)
+{
+	return xdpct_parse_express_l3_addrs(data, data_end, frame_len, proto, l3_off, pkt, true);
 }
 
 XDPCT_INLINE bool xdpct_parse_express(const void *data, const void *data_end, __u32 frame_len,

@@ -4,7 +4,8 @@
  * is held to the first: for every frame it accepts, xdpct_parse() must
  * accept it too and give the same value in every field the express lane
  * fills, and the key the express lane makes (xdpct_flow_key_make4() for
- * IPv4) must be the full path's. Frames: every shape the frame builder
+ * IPv4, xdpct_flow_key_make6() from an untagged IPv6 frame's own words)
+ * must be the full path's. Frames: every shape the frame builder
  * makes, each also truncated and with random bytes changed.
  */
 #include <stdlib.h>
@@ -54,6 +55,21 @@ static int compare(const uint8_t *buf, uint32_t len)
 				  : xdpct_flow_key_make(&fast, &kfast);
 	CHECK_EQ(b_fast, b_full, "same side");
 	CHECK(!memcmp(&kfast, &kfull, sizeof(kfast)), "same key, byte for byte");
+	/* An untagged IPv6 frame's own path: addresses not copied, the key from the frame. */
+	if (fast.family == 6 && !fast.vlans) {
+		struct xdpct_pkt p6;
+		__u32 s[4], d[4];
+
+		memset(&p6, 0, sizeof(p6));
+		CHECK(xdpct_parse_express_l3_addrs(buf, buf + len, len, xdpct_htons(XDPCT_ETH_P_IPV6),
+						   14, &p6, false),
+		      "the untagged IPv6 path takes it");
+		memcpy(s, buf + 14 + 8, sizeof(s));
+		memcpy(d, buf + 14 + 24, sizeof(d));
+		CHECK_EQ(xdpct_flow_key_make6(s, d, p6.sport, p6.dport, &kfast), b_full,
+			 "same side, untagged IPv6");
+		CHECK(!memcmp(&kfast, &kfull, sizeof(kfast)), "same key from the frame, byte for byte");
+	}
 	return 1;
 }
 
@@ -161,10 +177,42 @@ static void express_ipv4_key_orders_like_the_full_path(void)
 	CHECK_EQ(pairs, 12, "pairs tried");
 }
 
+/* Addresses that differ in each word in turn (and the sign bit), or only in the ports. */
+static void express_ipv6_key_orders_like_the_full_path(void)
+{
+	static const __u32 lo[] = { 0, 1, 0x7fffffff };
+	static const __u32 hi[] = { 1, 0x80000000, 0xffffffff };
+	int word, v, swap, pairs = 0;
+
+	for (word = 0; word < 5; word++)
+		for (v = 0; v < 3; v++)
+			for (swap = 0; swap < 2; swap++) {
+				struct xdpct_pkt p = { .family = 6, .sport = 80, .dport = 80 };
+				struct xdpct_flow_key k, k6;
+				int i;
+
+				for (i = 0; i < 4; i++)
+					p.saddr[i] = p.daddr[i] = 0x20010db8u + (__u32)i;
+				if (word < 4) {
+					p.saddr[word] = swap ? hi[v] : lo[v];
+					p.daddr[word] = swap ? lo[v] : hi[v];
+				} else {
+					p.sport = (__u16)(swap ? 40000 + v : 80 + v);
+					p.dport = (__u16)(swap ? 80 + v : 40000 + v);
+				}
+				CHECK_EQ(xdpct_flow_key_make6(p.saddr, p.daddr, p.sport, p.dport, &k6),
+					 xdpct_flow_key_make(&p, &k), "same side");
+				CHECK(!memcmp(&k6, &k, sizeof(k)), "same key, byte for byte");
+				pairs++;
+			}
+	CHECK_EQ(pairs, 30, "pairs tried");
+}
+
 int main(void)
 {
 	RUN(express_takes_plain_frames_only);
 	RUN(express_agrees_with_full_parser);
 	RUN(express_ipv4_key_orders_like_the_full_path);
+	RUN(express_ipv6_key_orders_like_the_full_path);
 	return TEST_EXIT();
 }
