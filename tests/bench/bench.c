@@ -774,7 +774,7 @@ static int part_scale(void)
 	const uint32_t *levels = quick ? quick_levels : full_levels;
 	int nlev = quick ? 3 : 5, l;
 	uint32_t samples = quick ? 3000 : 30000, prev = 0;
-	int rounds = quick ? REPEAT_ROUNDS_QUICK : REPEAT_ROUNDS / 3;
+	int rounds = quick ? REPEAT_ROUNDS_QUICK : REPEAT_ROUNDS;
 	struct fill_point pts[MAX_FILLS];
 	struct bench b;
 	char path[600];
