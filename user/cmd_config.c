@@ -133,6 +133,8 @@ static int run_config(int argc, char **argv)
 			return cli_usage(&cmd_config, "keys: unexpected argument '%s'", argv[optind]);
 		return config_keys(markdown);
 	}
+	if (markdown)
+		return cli_usage(&cmd_config, "--markdown goes with keys, not %s", sub);
 	if (!strcmp(sub, "get")) {
 		if (argc - optind > 1)
 			return cli_usage(&cmd_config, "get: one key at most");

@@ -67,6 +67,7 @@ check_error countalone 2 "--count needs --interval" X stats --count 2 || ok=0
 check_error badinterval 2 "--interval" X stats --interval 0 || ok=0
 check_error configsub 2 "'put' is not get, set or keys" X config put msl 1s || ok=0
 check_error configset1 2 "set: needs KEY VALUE" X config set msl || ok=0
+check_error markdownget 2 "--markdown goes with keys, not get" X config --markdown get || ok=0
 check_error delete1 2 "needs two endpoints" X delete 198.18.0.1:1 || ok=0
 check_error delete2 2 "'198.18.0.1' is not ADDR:PORT" X delete 198.18.0.1 198.18.0.2:80 || ok=0
 check_error delete3 2 "one IPv4 and one IPv6" X delete 198.18.0.1:1 [2001:db8::1]:2 || ok=0
