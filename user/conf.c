@@ -333,6 +333,10 @@ int conf_set(struct conf_state *st, const char *key, const char *value, char *wh
 		if (!ms)
 			return why_(why, whylen, "%s: must be at least 1ms", key);
 		if (!strcmp(key, "msl")) {
+			/* TIME-WAIT, 2 x msl, is a duration too, and printed as one. */
+			if (ms > XDPCT_DURATION_MAX_MS / 2)
+				return why_(why, whylen, "%s: '%s' is longer than 1825d (TIME-WAIT "
+					    "lasts 2 x msl, at most 3650d)", key, value);
 			cfg->msl_ms = ms;
 			break;
 		}
@@ -515,6 +519,11 @@ int conf_load_file(struct conf_state *st, const char *path, char *why, size_t wh
 			return why_(why, whylen, "%s:%d: %s: no value", path, n, key);
 		}
 		/* Read-only, as `config get` prints it: judged against msl at the end. */
+		if (!strcmp(key, "timeout-time-wait") && tw_line) {
+			fclose(f);
+			return why_(why, whylen, "%s:%d: timeout-time-wait: given twice (line %d)",
+				    path, n, tw_line);
+		}
 		if (!strcmp(key, "timeout-time-wait") && !conf_parse_duration(val, &tw_ms) && tw_ms) {
 			tw_line = n;
 			snprintf(tw_value, sizeof(tw_value), "%s", val);

@@ -125,6 +125,7 @@ struct daemon {
 	struct ring_buffer *rb;
 	struct tw_heap heap;
 	struct tw_heap heap_next; /* the one each sweep fills, then takes for heap */
+	bool sweep_broke;         /* this sweep stopped short of a table's end */
 	struct client clients[MAX_CLIENTS];
 	int nclients;
 	int epfd, lfd, sigfd, pidfd;
@@ -354,6 +355,7 @@ static __u64 sweep_table(struct daemon *d, int table, struct tw_heap *arm)
 					   vals, &n, &bopts);
 		if (err && errno != ENOENT) {
 			dlog("sweep: batch lookup: %s", strerror(errno));
+			d->sweep_broke = true;
 			break;
 		}
 		err = err ? -ENOENT : 0;
@@ -426,11 +428,20 @@ static void sweep(struct daemon *d)
 	struct tw_heap old;
 
 	d->heap_next.n = 0;
+	d->sweep_broke = false;
 	seen = sweep_table(d, TABLE_FLOWS, &d->heap_next);
 	seen += sweep_table(d, TABLE_EMBRYOS, &d->heap_next);
-	old = d->heap;
-	d->heap = d->heap_next;
-	d->heap_next = old;
+	if (d->sweep_broke) {
+		size_t i;
+
+		/* Entries past the break were not seen: keep their timers, add the new. */
+		for (i = 0; i < d->heap_next.n; i++)
+			tw_heap_push(&d->heap, d->heap_next.v[i].due, &d->heap_next.v[i].key);
+	} else {
+		old = d->heap;
+		d->heap = d->heap_next;
+		d->heap_next = old;
+	}
 	d->st.sweeps++;
 	d->st.last_sweep_seen = seen;
 	d->st.last_sweep_us = cpu_us() - t0;

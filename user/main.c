@@ -86,17 +86,21 @@ static int check_caps(const char *cmd)
 	return 0;
 }
 
-/* `config keys` (its options anywhere): the one command that reads nothing of the kernel's. */
+/*
+ * `config keys` (its options anywhere, and whatever follows, which its
+ * own parse refuses): the one command that reads nothing of the kernel's,
+ * in no namespace.
+ */
 static bool is_config_keys(const struct cli_cmd *cmd, int argc, char **argv)
 {
-	int i, words = 0;
+	int i;
 
 	if (strcmp(cmd->name, "config"))
 		return false;
 	for (i = 1; i < argc; i++)
-		if (argv[i][0] != '-' && (words++ || strcmp(argv[i], "keys")))
-			return false;
-	return words == 1;
+		if (argv[i][0] != '-')
+			return !strcmp(argv[i], "keys");
+	return false;
 }
 
 /*
@@ -175,10 +179,12 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	/* `config keys` prints a table built in: nothing to be privileged for. */
-	if (!is_config_keys(cmd, argc, argv) && check_caps(cmd->name))
-		return EXIT_RUNTIME;
-	if (g_opts.netns && xdpct_enter_netns(g_opts.netns))
-		return EXIT_RUNTIME;
+	if (!is_config_keys(cmd, argc, argv)) {
+		if (check_caps(cmd->name))
+			return EXIT_RUNTIME;
+		if (g_opts.netns && xdpct_enter_netns(g_opts.netns))
+			return EXIT_RUNTIME;
+	}
 	rc = cmd->run(argc, argv);
 	/*
 	 * Output that was not written is no output (a full disk, /dev/full):

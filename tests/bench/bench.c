@@ -858,7 +858,7 @@ static int part_scale(void)
 	snprintf(path, sizeof(path), "%s/fill.dat", out_dir);
 	dat = fopen(path, "w");
 	if (dat) {
-		fprintf(dat, "# flows same_xdpct same_calib same_empty spread_xdpct spread_calib spread_empty\n");
+		fprintf(dat, "# flows same_xdpct same_calib same_empty (floors) spread_xdpct spread_calib spread_empty (medians)\n");
 		for (l = 0; l < nlev; l++)
 			fprintf(dat, "%u %.1f %.1f %.1f %.1f %.1f %.1f\n", pts[l].flows, pts[l].hot_x,
 				pts[l].hot_c, pts[l].hot_e, pts[l].spread_x, pts[l].spread_c,

@@ -193,6 +193,11 @@ grep -q "^Usage: xdpct" <<<"$out" || { echo "  no help as nobody"; ok=0; }
 # Nor does the table of configuration keys, which is built in.
 out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$XDPCT" config keys 2>&1) || ok=0
 grep -q "^protected-ports " <<<"$out" || { echo "  config keys as nobody: $(head -2 <<<"$out")"; ok=0; }
+# In no namespace (-n is not entered for it), and its usage errors are usage errors for nobody too.
+setpriv --reuid=65534 --regid=65534 --clear-groups "$XDPCT" -n "$(ns a)" config keys >/dev/null 2>&1 ||
+	{ echo "  -n NS config keys as nobody failed"; ok=0; }
+setpriv --reuid=65534 --regid=65534 --clear-groups "$XDPCT" config keys extra >/dev/null 2>&1
+expect keys_extra_rc $? 2 || ok=0
 [ $ok = 1 ] && pass $t || fail $t
 
 t=random_arguments_never_crash_and_say_one_line

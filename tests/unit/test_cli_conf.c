@@ -293,6 +293,26 @@ static void config_get_output_loads_back(void)
 	CHECK_EQ(load_bytes("timeout-time-wait 1m\nmsl 30s\n", 29, why, sizeof(why)), 0,
 		 "1m against msl 30s, given after it");
 	CHECK_EQ(st.cfg.msl_ms, 30000, "msl");
+	/* Each line is judged: a second one is refused rather than one of them unseen. */
+	why[0] = '\0';
+	CHECK(load_bytes("msl 1m\ntimeout-time-wait 5s\ntimeout-time-wait 2m\n", 49, why,
+			 sizeof(why)) != 0,
+	      "two timeout-time-wait lines");
+	CHECK(strstr(why, ":3: timeout-time-wait: given twice (line 2)") != NULL, why);
+	/* The longest msl still prints a TIME-WAIT that loads back. */
+	defaults();
+	CHECK(conf_set(&st, "msl", "1826d", why, sizeof(why)) != 0, "msl over 1825d");
+	CHECK(strstr(why, "longer than 1825d") != NULL, why);
+	CHECK_EQ(conf_set(&st, "msl", "1825d", why, sizeof(why)), 0, "msl 1825d");
+	conf_get(&st, conf_find("timeout-time-wait"), val, sizeof(val));
+	CHECK_STR(val, "3650d", "2 x msl");
+	{
+		char text[64];
+		int len = snprintf(text, sizeof(text), "msl 1825d\ntimeout-time-wait %s\n", val);
+
+		defaults();
+		CHECK_EQ(load_bytes(text, (size_t)len, why, sizeof(why)), 0, why);
+	}
 }
 
 static void readme_has_the_key_table(void)
