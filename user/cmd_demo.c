@@ -39,8 +39,6 @@ static int run_demo(int argc, char **argv)
 			return cli_status();
 	if (optind < argc)
 		return cli_usage(&cmd_demo, "unexpected argument '%s'", argv[optind]);
-	if (g_opts.netns)
-		return cli_usage(&cmd_demo, "makes its own namespaces: no -n");
 	if (g_opts.json)
 		return cli_usage(&cmd_demo, "a show for a terminal, not JSON: 'xdpct -j list' on a lab "
 				 "of your own");

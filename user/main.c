@@ -174,6 +174,9 @@ int main(int argc, char **argv)
 	}
 	if (options_read_once(cmd, argc, argv) == -2)
 		return cli_status();
+	/* The demo makes its own namespaces: said before any -n is looked for. */
+	if (g_opts.netns && !strcmp(cmd->name, "demo"))
+		return cli_usage(cmd, "makes its own namespaces: no -n");
 	if (g_opts.netns && !xdpct_netns_name_ok(g_opts.netns)) {
 		xdpct_err("-n '%s': not a namespace name (see 'ip netns list')", g_opts.netns);
 		return EXIT_USAGE;

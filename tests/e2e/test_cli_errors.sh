@@ -72,6 +72,7 @@ check_error delete1 2 "needs two endpoints" X delete 198.18.0.1:1 || ok=0
 check_error delete2 2 "'198.18.0.1' is not ADDR:PORT" X delete 198.18.0.1 198.18.0.2:80 || ok=0
 check_error delete3 2 "one IPv4 and one IPv6" X delete 198.18.0.1:1 [2001:db8::1]:2 || ok=0
 check_error demons 2 "no -n" X demo || ok=0
+check_error demonosuch 2 "demo: makes its own namespaces: no -n" "$XDPCT" -n xdpct-no-such-ns demo || ok=0
 check_error demojson 2 "demo: a show for a terminal, not JSON" "$XDPCT" -j demo || ok=0
 [ $ok = 1 ] && pass $t || fail $t
 
