@@ -895,29 +895,6 @@ static void daemon_serve(struct daemon *d)
 	cleanup(d);
 }
 
-static int daemon_main(const struct xdpct_daemon_opts *opts, int ready_fd)
-{
-	struct daemon *d = &the_daemon;
-	char ok = 0;
-	int err;
-
-	memset(d, 0, sizeof(*d));
-	d->opts = *opts;
-	err = daemon_init(d);
-	if (ready_fd >= 0) {
-		ok = !err ? READY_OK : err == -EALREADY ? READY_OTHER_DAEMON : READY_FAILED;
-		if (write(ready_fd, &ok, 1) != 1)
-			err = err ? err : -EIO;
-		close(ready_fd);
-	}
-	if (err) {
-		cleanup(d);
-		return err;
-	}
-	daemon_serve(d);
-	return 0;
-}
-
 int xdpct_daemon_prepare(const struct xdpct_daemon_opts *opts)
 {
 	struct daemon *d = &the_daemon;
@@ -929,6 +906,27 @@ int xdpct_daemon_prepare(const struct xdpct_daemon_opts *opts)
 	if (err)
 		cleanup(d);
 	return err;
+}
+
+static int daemon_main(const struct xdpct_daemon_opts *opts, int ready_fd)
+{
+	char ok = 0;
+	int err;
+
+	err = xdpct_daemon_prepare(opts);
+	if (ready_fd >= 0) {
+		ok = !err ? READY_OK : err == -EALREADY ? READY_OTHER_DAEMON : READY_FAILED;
+		/* A caller that cannot hear "ready" is not served. */
+		if (write(ready_fd, &ok, 1) != 1 && !err) {
+			cleanup(&the_daemon);
+			err = -EIO;
+		}
+		close(ready_fd);
+	}
+	if (err)
+		return err;
+	daemon_serve(&the_daemon);
+	return 0;
 }
 
 void xdpct_daemon_serve_prepared(void)

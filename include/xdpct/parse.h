@@ -166,14 +166,6 @@ struct xdpct_tcp {
 #define XDPCT_IP4_OFFSET 0x1fff
 
 /*
- * Options matter only on SYN and SYN+ACK (MSS, window scale, SACK-permitted,
- * timestamps) and on FIN (its timestamp, for RFC 6191), so only those
- * segments pay for this walk (and the responder's answers): xdpct_parse()
- * leaves it to the caller (xdpct_parse_syn_options()). In BPF it runs as a
- * separately verified function, so its branches do not multiply with the
- * tracker's.
- */
-/*
  * The TCP header's offset bounds the options' pointer for the verifier,
  * which takes no packet offset beyond 64 KiB (MAX_PACKET_OFF): the header
  * and its 40 option bytes must end below it. IPv6 extension headers may
@@ -183,6 +175,14 @@ struct xdpct_tcp {
  */
 #define XDPCT_MAX_L4_OFF (0xffff - 64)
 
+/*
+ * Options matter only on SYN and SYN+ACK (MSS, window scale, SACK-permitted,
+ * timestamps) and on FIN (its timestamp, for RFC 6191), so only those
+ * segments pay for this walk (and the responder's answers): xdpct_parse()
+ * leaves it to the caller (xdpct_parse_syn_options()). In BPF it runs as a
+ * separately verified function, so its branches do not multiply with the
+ * tracker's.
+ */
 XDPCT_INLINE int xdpct_parse_tcp_options(const __u8 *opt, const void *data_end,
 					 __u32 len, struct xdpct_pkt *pkt)
 {
